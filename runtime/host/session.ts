@@ -1,0 +1,167 @@
+// One isolate and its context, booted with the prelude's private host channel.
+// A session is the unit that is disposed: its timers, sockets and keys go with it.
+import { ivm, type Context, type ExternalCopy, type Isolate, type Reference } from './ivm.ts';
+import { asyncOps, sendOps, syncOps } from './ops/index.ts';
+import type { OpConfig, OpContext } from './ops/types.ts';
+import type { Logger } from './log.ts';
+
+export interface BootConfig {
+  env: Record<string, unknown>;
+  dev: boolean;
+}
+
+export interface SessionInit {
+  snapshot: ExternalCopy<ArrayBuffer>;
+  memoryMb: number;
+  id: string;
+  log: Logger;
+  config: OpConfig;
+  boot: BootConfig;
+}
+
+const BOOT_KEY = '__isle_boot';
+
+/** How an op failure is described to the isolate, which rebuilds it as an error of its own realm. */
+export function describeError(e: unknown): { name: string; message: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
+
+export class IsolateSession implements OpContext {
+  readonly isolate: Isolate;
+  readonly id: string;
+  readonly log: Logger;
+  readonly config: OpConfig;
+  #context!: Context;
+  #entry!: Reference<(kind: string, ...args: unknown[]) => unknown>;
+  #states = new Map<symbol, unknown>();
+  #disposers: (() => void)[] = [];
+  #disposed = false;
+  /** Why the isolate was ended by the host, when it was (limits): read by the request runner. */
+  terminationReason: string | undefined;
+
+  private constructor(init: SessionInit) {
+    this.id = init.id;
+    this.log = init.log;
+    this.config = init.config;
+    this.isolate = new ivm.Isolate({
+      snapshot: init.snapshot,
+      memoryLimit: init.memoryMb,
+      onCatastrophicError: (message) => {
+        // V8 reported a fatal error in this isolate only; the host carries on.
+        this.log.system('error', `isolate ${this.id} crashed: ${message}`);
+      },
+    });
+  }
+
+  static async create(init: SessionInit): Promise<IsolateSession> {
+    const session = new IsolateSession(init);
+    try {
+      await session.#boot(init.boot);
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+    return session;
+  }
+
+  get context(): Context {
+    return this.#context;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed || this.isolate.isDisposed;
+  }
+
+  async #boot(boot: BootConfig): Promise<void> {
+    this.#context = await this.isolate.createContext();
+    const bootFn = await this.#context.global.get(BOOT_KEY, { reference: true });
+    const sync = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSync(op, args));
+    const async = new ivm.Callback((op: string, id: number, ...args: unknown[]) => this.#runAsync(op, id, args), { ignored: true });
+    const send = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSend(op, args), { ignored: true });
+    this.#entry = await bootFn.apply(undefined, [sync, async, send, new ivm.ExternalCopy(boot).copyInto()], {
+      result: { reference: true },
+    });
+    bootFn.release();
+  }
+
+  #runSync(op: string, args: unknown[]): { ok: boolean; value: unknown } {
+    const fn = syncOps.get(op);
+    if (!fn) return { ok: false, value: { name: 'TypeError', message: `unknown host op ${op}` } };
+    try {
+      return { ok: true, value: fn(this, ...args) };
+    } catch (e) {
+      return { ok: false, value: describeError(e) };
+    }
+  }
+
+  #runAsync(op: string, id: number, args: unknown[]): void {
+    const fn = asyncOps.get(op);
+    const settle = (ok: boolean, value: unknown) => {
+      if (this.disposed) return;
+      this.callIsolate('complete', id, ok, value).catch(() => {});
+    };
+    if (!fn) {
+      settle(false, { name: 'TypeError', message: `unknown host op ${op}` });
+      return;
+    }
+    Promise.resolve()
+      .then(() => fn(this, ...args))
+      .then((v) => settle(true, v), (e) => settle(false, describeError(e)));
+  }
+
+  #runSend(op: string, args: unknown[]): void {
+    const fn = sendOps.get(op);
+    if (!fn) return;
+    try {
+      fn(this, ...args);
+    } catch (e) {
+      this.log.system('warn', `host op ${op} failed: ${describeError(e).message}`);
+    }
+  }
+
+  state<T>(key: symbol, init: () => T): T {
+    if (!this.#states.has(key)) this.#states.set(key, init());
+    return this.#states.get(key) as T;
+  }
+
+  onDispose(fn: () => void): void {
+    if (this.#disposed) fn();
+    else this.#disposers.push(fn);
+  }
+
+  /** Calls `entry(kind, …args)` in the isolate; resolves with its (awaited) result, copied. */
+  callIsolate(kind: string, ...args: unknown[]): Promise<any> {
+    if (this.disposed) return Promise.reject(new Error('isolate disposed'));
+    return this.#entry.apply(undefined, [kind, ...args], {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+    });
+  }
+
+  /** Like callIsolate, but passes transferables (References' derefInto, ExternalCopy.copyInto) as is. */
+  callIsolateRaw(kind: string, args: unknown[]): Promise<any> {
+    if (this.disposed) return Promise.reject(new Error('isolate disposed'));
+    return this.#entry.apply(undefined, [kind, ...args], { result: { promise: true, copy: true } });
+  }
+
+  /** Ends the isolate: any running code stops, pending calls reject, resources are released. */
+  dispose(reason?: string): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (reason && !this.terminationReason) this.terminationReason = reason;
+    const disposers = this.#disposers;
+    this.#disposers = [];
+    for (const fn of disposers) {
+      try {
+        fn();
+      } catch (e) {
+        this.log.system('warn', `cleanup failed: ${describeError(e).message}`);
+      }
+    }
+    try {
+      this.#entry?.release();
+    } catch {}
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+  }
+}
