@@ -1,8 +1,18 @@
-// Every host op module. Add a module here to make its ops callable from isolates.
+// Every host op module. Each area owns one file; add a module here to make its ops callable.
 import type { AsyncOp, OpModule, SendOp, SyncOp } from './types.ts';
+import { bodyOps } from './body.ts';
+import { compressionOps } from './compression.ts';
 import { consoleOps } from './console.ts';
+import { cryptoOps } from './crypto.ts';
+import { encodingOps } from './encoding.ts';
+import { outboundFetchOps } from './outbound-fetch.ts';
+import { performanceOps } from './performance.ts';
+import { timersOps } from './timers.ts';
+import { urlOps } from './url.ts';
 
-const modules: OpModule[] = [consoleOps];
+const modules: OpModule[] = [
+  bodyOps, compressionOps, consoleOps, cryptoOps, encodingOps, outboundFetchOps, performanceOps, timersOps, urlOps,
+];
 
 export const syncOps = new Map<string, SyncOp>();
 export const asyncOps = new Map<string, AsyncOp>();
