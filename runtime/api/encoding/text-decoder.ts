@@ -1,0 +1,117 @@
+// TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder) and the shared
+// TextDecoderCommon state used by TextDecoderStream.
+import {
+  ArrayBufferIsView, RangeError, StringPrototypeCharCodeAt, StringPrototypeSlice, TypeError, Uint8Array,
+  isArrayBuffer, uncurryThis, viewBytes, ObjectGetOwnPropertyDescriptor, globalThisRef,
+} from '../intrinsics.ts';
+import { dictionary, toBoolean, toDOMString, webidlInterface } from '../streams/idl.ts';
+import { createDecoder, type Decoder } from './decoders.ts';
+import { getEncodingName } from './labels.ts';
+
+const sabByteLengthGetter = (globalThisRef as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer
+  ? ObjectGetOwnPropertyDescriptor((globalThisRef as unknown as { SharedArrayBuffer: { prototype: object } }).SharedArrayBuffer.prototype, 'byteLength')?.get
+  : undefined;
+const SharedArrayBufferPrototypeGetByteLength = sabByteLengthGetter ? uncurryThis(sabByteLengthGetter as (this: unknown) => number) : undefined;
+
+function isSharedArrayBuffer(v: unknown): boolean {
+  if (SharedArrayBufferPrototypeGetByteLength === undefined) return false;
+  try {
+    SharedArrayBufferPrototypeGetByteLength(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The bytes of an `AllowSharedBufferSource` (a view over the same memory; decoding is synchronous),
+ * or undefined when `v` is not one.
+ */
+export function bufferSourceBytes(v: unknown): Uint8Array | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (ArrayBufferIsView(v)) return viewBytes(v as ArrayBufferView);
+  if (isArrayBuffer(v) || isSharedArrayBuffer(v)) return new Uint8Array(v as ArrayBuffer);
+  return undefined;
+}
+
+/** State shared by TextDecoder and TextDecoderStream ("TextDecoderCommon"). */
+export class DecoderState {
+  encoding: string;
+  fatal: boolean;
+  ignoreBOM: boolean;
+  decoder: Decoder | undefined = undefined;
+  doNotFlush = false;
+  bomSeen = false;
+  constructor(label: unknown, options: unknown, what: string) {
+    const labelString = label === undefined ? 'utf-8' : toDOMString(label);
+    const dict = dictionary(options, `${what}: options`);
+    this.fatal = dict === undefined ? false : toBoolean(dict.fatal);
+    this.ignoreBOM = dict === undefined ? false : toBoolean(dict.ignoreBOM);
+    const name = getEncodingName(labelString);
+    if (name === undefined || name === 'replacement') {
+      throw new RangeError(`${what}: the encoding label provided ('${labelString}') is invalid.`);
+    }
+    this.encoding = name;
+  }
+
+  /** Decodes `bytes`; `stream` keeps partial sequences for the next call. Throws TypeError when fatal. */
+  decode(bytes: Uint8Array, stream: boolean): string {
+    if (!this.doNotFlush || this.decoder === undefined) {
+      this.decoder = createDecoder(this.encoding, this.fatal);
+      this.bomSeen = false;
+    }
+    this.doNotFlush = stream;
+    let output = this.decoder.decode(bytes, !stream);
+    if (!this.ignoreBOM && !this.bomSeen && output.length > 0 &&
+      (this.encoding === 'utf-8' || this.encoding === 'utf-16le' || this.encoding === 'utf-16be')) {
+      this.bomSeen = true;
+      if (StringPrototypeCharCodeAt(output, 0) === 0xfeff) output = StringPrototypeSlice(output, 1);
+    }
+    return output;
+  }
+}
+
+export class TextDecoder {
+  #state: DecoderState;
+
+  constructor(label: unknown = undefined, options: unknown = undefined) {
+    this.#state = new DecoderState(label, options, "Failed to construct 'TextDecoder'");
+  }
+
+  static #get(self: unknown, member: string): DecoderState {
+    if (typeof self !== 'object' || self === null || !(#state in self)) {
+      throw new TypeError(`Illegal invocation: TextDecoder.prototype.${member} called on an object that is not a TextDecoder.`);
+    }
+    return (self as TextDecoder).#state;
+  }
+
+  get encoding(): string {
+    return TextDecoder.#get(this, 'encoding').encoding;
+  }
+
+  get fatal(): boolean {
+    return TextDecoder.#get(this, 'fatal').fatal;
+  }
+
+  get ignoreBOM(): boolean {
+    return TextDecoder.#get(this, 'ignoreBOM').ignoreBOM;
+  }
+
+  decode(input: unknown = undefined, options: unknown = undefined): string {
+    const state = TextDecoder.#get(this, 'decode');
+    let bytes: Uint8Array;
+    if (input === undefined) {
+      bytes = new Uint8Array(0);
+    } else {
+      const b = bufferSourceBytes(input);
+      if (b === undefined) {
+        throw new TypeError("Failed to execute 'decode' on 'TextDecoder': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.");
+      }
+      bytes = b;
+    }
+    const dict = dictionary(options, "Failed to execute 'decode' on 'TextDecoder': options");
+    const stream = dict === undefined ? false : toBoolean(dict.stream);
+    return state.decode(bytes, stream);
+  }
+}
+webidlInterface(TextDecoder, 'TextDecoder');

@@ -1,0 +1,85 @@
+// Small WebIDL helpers shared by the streams and encoding areas: class shape (enumerable members,
+// @@toStringTag), argument counts, dictionary member reads and numeric conversions.
+import {
+  NumberIsFinite, NumberIsNaN, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyNames,
+  String, SymbolToStringTag, TypeError, MathTrunc, RangeError, Number,
+} from '../intrinsics.ts';
+
+/**
+ * Gives a class the WebIDL interface shape: every operation and attribute on the prototype (and
+ * static operations) enumerable, and `Symbol.toStringTag` set to the interface name.
+ */
+export function webidlInterface(C: Function, name: string): void {
+  const proto = C.prototype as object;
+  const names = ObjectGetOwnPropertyNames(proto);
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
+    if (key === 'constructor') continue;
+    const d = ObjectGetOwnPropertyDescriptor(proto, key)!;
+    d.enumerable = true;
+    ObjectDefineProperty(proto, key, d);
+  }
+  const statics = ObjectGetOwnPropertyNames(C);
+  for (let i = 0; i < statics.length; i++) {
+    const key = statics[i]!;
+    if (key === 'length' || key === 'name' || key === 'prototype') continue;
+    const d = ObjectGetOwnPropertyDescriptor(C, key)!;
+    d.enumerable = true;
+    ObjectDefineProperty(C, key, d);
+  }
+  ObjectDefineProperty(proto, SymbolToStringTag, { value: name, writable: false, enumerable: false, configurable: true });
+}
+
+/** WebIDL: too few arguments is a TypeError. */
+export function requireArgs(count: number, required: number, what: string): void {
+  if (count < required) {
+    throw new TypeError(`Failed to execute '${what}': ${required} argument${required === 1 ? '' : 's'} required, but only ${count} present.`);
+  }
+}
+
+/** Is `v` an object in the WebIDL sense (object or function)? */
+export function isObject(v: unknown): v is object {
+  return (typeof v === 'object' && v !== null) || typeof v === 'function';
+}
+
+/**
+ * WebIDL dictionary: `undefined`/`null` is the empty dictionary; any other non-object is a
+ * TypeError. Returns the object to read members from, or undefined.
+ */
+export function dictionary(v: unknown, what: string): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw new TypeError(`${what} is not an object.`);
+  return v as Record<string, unknown>;
+}
+
+/** WebIDL `boolean`. */
+export function toBoolean(v: unknown): boolean {
+  return !!v;
+}
+
+/** WebIDL `DOMString`. */
+export function toDOMString(v: unknown): string {
+  return String(v);
+}
+
+/** WebIDL `unrestricted double`. */
+export function toUnrestrictedDouble(v: unknown): number {
+  return Number(v);
+}
+
+/** WebIDL `[EnforceRange] unsigned long long`. */
+export function toEnforcedUnsignedLongLong(v: unknown, what: string): number {
+  const x = Number(v);
+  if (NumberIsNaN(x) || !NumberIsFinite(x)) throw new TypeError(`${what} is not a finite number.`);
+  const t = MathTrunc(x);
+  if (t < 0 || t > 9007199254740991) throw new TypeError(`${what} is outside the accepted range.`);
+  return t === 0 ? 0 : t;
+}
+
+/** A function check for callback members. */
+export function toFunction(v: unknown, what: string): Function {
+  if (typeof v !== 'function') throw new TypeError(`${what} is not a function.`);
+  return v;
+}
+
+void RangeError;
