@@ -39,6 +39,12 @@ export class IsolateSession implements OpContext {
   #disposed = false;
   /** Why the isolate was ended by the host, when it was (limits): read by the request runner. */
   terminationReason: string | undefined;
+  /** Set once a bundle is loaded: maps its stack traces to the tenant's sources. */
+  stackMapper: ((stack: string) => string) | undefined;
+
+  mapStack(stack: string): string {
+    return this.stackMapper ? this.stackMapper(stack) : stack;
+  }
 
   private constructor(init: SessionInit) {
     this.id = init.id;

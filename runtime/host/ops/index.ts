@@ -9,9 +9,10 @@ import { outboundFetchOps } from './outbound-fetch.ts';
 import { performanceOps } from './performance.ts';
 import { timersOps } from './timers.ts';
 import { urlOps } from './url.ts';
+import { workerOps } from './worker.ts';
 
 const modules: OpModule[] = [
-  bodyOps, compressionOps, consoleOps, cryptoOps, encodingOps, outboundFetchOps, performanceOps, timersOps, urlOps,
+  bodyOps, compressionOps, consoleOps, cryptoOps, encodingOps, outboundFetchOps, performanceOps, timersOps, urlOps, workerOps,
 ];
 
 export const syncOps = new Map<string, SyncOp>();

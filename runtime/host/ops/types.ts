@@ -15,6 +15,8 @@ export interface OpContext {
   /** Tenant-level configuration the ops need (limits, egress rules, …). */
   readonly config: OpConfig;
   readonly disposed: boolean;
+  /** Maps bundle positions in a stack trace to the tenant's source files. */
+  mapStack(stack: string): string;
 }
 
 export interface OpConfig {

@@ -1,0 +1,62 @@
+// ExecutionContext (`ctx` of module workers; also behind FetchEvent.waitUntil): waitUntil keeps the
+// isolate alive after the response until the promises settle (bounded by the host's wall limit).
+import {
+  ArrayPrototypePush, ObjectDefineProperty, PromiseAll, PromisePrototypeThen, PromiseResolve,
+  SymbolToStringTag, TypeError, WeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet,
+} from '../intrinsics.ts';
+import { reportWorkerError } from './report.ts';
+
+interface ContextState {
+  pending: Promise<unknown>[];
+  passThrough: boolean;
+}
+
+const states = new WeakMap<object, ContextState>();
+let constructing = false;
+
+function stateOf(self: unknown): ContextState {
+  const s = typeof self === 'object' && self !== null ? WeakMapPrototypeGet(states, self) : undefined;
+  if (s === undefined) throw new TypeError('Illegal invocation');
+  return s;
+}
+
+export class ExecutionContext {
+  constructor() {
+    if (!constructing) throw new TypeError('Illegal constructor');
+    WeakMapPrototypeSet(states, this, { pending: [], passThrough: false });
+  }
+  waitUntil(promise: unknown): void {
+    const s = stateOf(this);
+    // Rejections are logged, not fatal: the response has usually been sent already.
+    ArrayPrototypePush(s.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e: unknown) => {
+      reportWorkerError('waitUntil', e);
+    }));
+  }
+  /**
+   * Accepted for compatibility with Cloudflare Workers. Isle has no origin to fall back to, so an
+   * exception still produces a 500; the flag is recorded for the log.
+   */
+  passThroughOnException(): void {
+    stateOf(this).passThrough = true;
+  }
+}
+ObjectDefineProperty(ExecutionContext.prototype, SymbolToStringTag, { value: 'ExecutionContext', configurable: true });
+
+export function createExecutionContext(): ExecutionContext {
+  constructing = true;
+  try {
+    return new ExecutionContext();
+  } finally {
+    constructing = false;
+  }
+}
+
+/** Resolves once every promise given to waitUntil so far (and any added while waiting) settled. */
+export function settleWaitUntil(ctx: ExecutionContext): Promise<void> {
+  const s = stateOf(ctx);
+  const seen = s.pending.length;
+  return PromisePrototypeThen(PromiseAll(s.pending), () => {
+    if (s.pending.length > seen) return settleWaitUntil(ctx);
+    return undefined;
+  });
+}

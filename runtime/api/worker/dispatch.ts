@@ -1,0 +1,226 @@
+// Host → tenant: the 'load', 'fetch', 'body.*', 'abort', 'waitUntil' and 'scheduled' entries.
+//
+// One isolate serves one request in `request` isolation, or many concurrent requests in `tenant`
+// isolation, so per-request state is keyed by the host's request key.
+import { hostAsync, hostSend } from '../bridge/host.ts';
+import { registerEntry } from '../bridge/entry.ts';
+import { DOMException } from '../webidl/dom-exception.ts';
+import { createIncomingRequest, readResponseParts } from '../fetch/host-bridge.ts';
+import {
+  Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, ObjectPrototypeToString, Promise,
+  PromisePrototypeThen, PromiseResolve, ReflectApply, ReflectGet, TypeError, TypedArrayPrototypeGetSymbolToStringTag,
+} from '../intrinsics.ts';
+import { bootConfig } from './config.ts';
+import { createExecutionContext, settleWaitUntil, type ExecutionContext } from './context.ts';
+import { describeThrown, invalidResponseError, type ErrorInfo } from './errors.ts';
+import { web } from './web.ts';
+import { dispatchServiceWorkerFetch, dispatchServiceWorkerScheduled, hasServiceWorkerHandler } from './service-worker.ts';
+
+export interface RequestHead {
+  key: number;
+  method: string;
+  url: string;
+  headers: string[];
+  /** Host-side id of the request body source, 0 when there is no body. */
+  bodyId: number;
+}
+
+export type FetchOutcome =
+  | { ok: true; status: number; statusText: string; headers: string[]; bodyId: number }
+  | { ok: false; error: ErrorInfo };
+
+interface RequestState {
+  controller: object;
+  ctx: ExecutionContext;
+  reader: object | undefined;
+}
+
+let exportsObject: Record<string, unknown> | undefined;
+const requests = new Map<number, RequestState>();
+
+function moduleHandler(name: 'fetch' | 'scheduled'): Function | undefined {
+  const def = exportsObject && ReflectGet(exportsObject, 'default');
+  if (typeof def !== 'object' && typeof def !== 'function') return undefined;
+  if (def === null) return undefined;
+  const fn = ReflectGet(def, name);
+  return typeof fn === 'function' ? fn : undefined;
+}
+
+/** The bundle's exports arrive once per isolate, right after its top level ran. */
+function load(exports: unknown): { ok: true; format: string } | { ok: false; error: ErrorInfo } {
+  exportsObject = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : {};
+  if (moduleHandler('fetch') || moduleHandler('scheduled')) return { ok: true, format: 'modules' };
+  if (hasServiceWorkerHandler('fetch') || hasServiceWorkerHandler('scheduled')) return { ok: true, format: 'service-worker' };
+  return {
+    ok: false,
+    error: describeThrown(new TypeError(
+      'The worker has no handler: export default { fetch(request, env, ctx) { … } } or call addEventListener("fetch", …).',
+    )),
+  };
+}
+
+function requestBody(bodyId: number): object | null {
+  if (bodyId === 0) return null;
+  const w = web();
+  return new w.ReadableStream({
+    type: 'bytes',
+    pull(controller: object) {
+      return PromisePrototypeThen(hostAsync<Uint8Array | null>('body.read', bodyId), (chunk) => {
+        if (chunk === null) {
+          w.byteControllerClose(controller);
+          const req = w.byobRequest(controller) as { respond?: unknown } | null;
+          if (req) ReflectApply(ReflectGet(req, 'respond') as Function, req, [0]);
+        } else {
+          w.byteControllerEnqueue(controller, chunk);
+        }
+      });
+    },
+    cancel() {
+      hostSend('body.cancel', bodyId);
+    },
+  }, { highWaterMark: 0 });
+}
+
+function callFetchHandler(request: object, ctx: ExecutionContext): Promise<unknown> {
+  const handler = moduleHandler('fetch');
+  if (handler) return PromiseResolve(ReflectApply(handler, ReflectGet(exportsObject!, 'default'), [request, bootConfig().env, ctx]));
+  return dispatchServiceWorkerFetch(request, ctx);
+}
+
+function isUint8Array(v: unknown): v is Uint8Array {
+  return TypedArrayPrototypeGetSymbolToStringTag(v) === 'Uint8Array';
+}
+
+function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
+  const w = web();
+  const controller = new w.AbortController();
+  const ctx = createExecutionContext();
+  const state: RequestState = { controller, ctx, reader: undefined };
+  MapPrototypeSet(requests, head.key, state);
+  let result: Promise<unknown>;
+  try {
+    const request = createIncomingRequest({
+      method: head.method,
+      url: head.url,
+      headers: head.headers,
+      body: requestBody(head.bodyId) as never,
+      signal: w.controllerSignal(controller) as never,
+    });
+    result = callFetchHandler(request as object, ctx);
+  } catch (e) {
+    result = new Promise((_, reject) => reject(e));
+  }
+  return PromisePrototypeThen(
+    result,
+    (response): FetchOutcome => {
+      let parts;
+      try {
+        parts = readResponseParts(response);
+      } catch {
+        const what = response === undefined ? 'undefined' : response === null ? 'null' : ObjectPrototypeToString(response);
+        return { ok: false, error: describeThrown(invalidResponseError(what)) };
+      }
+      if (parts.body !== null) state.reader = w.getReader(parts.body as object);
+      return {
+        ok: true,
+        status: parts.status,
+        statusText: parts.statusText,
+        headers: parts.headers,
+        bodyId: parts.body === null ? 0 : head.key,
+      };
+    },
+    (e): FetchOutcome => ({ ok: false, error: describeThrown(e) }),
+  );
+}
+
+/** The next chunk of the response body (a Uint8Array), or null at the end. */
+function readBody(key: number): Promise<Uint8Array | null> {
+  const state = MapPrototypeGet(requests, key);
+  if (state === undefined || state.reader === undefined) return PromiseResolve(null);
+  const reader = state.reader;
+  return PromisePrototypeThen(web().readerRead(reader), (r) => {
+    if (r.done) {
+      state.reader = undefined;
+      return null;
+    }
+    if (!isUint8Array(r.value)) {
+      throw new TypeError('The response body stream must produce Uint8Array chunks.');
+    }
+    return r.value;
+  });
+}
+
+function cancelBody(key: number, reason: string): void {
+  const state = MapPrototypeGet(requests, key);
+  if (state?.reader === undefined) return;
+  const reader = state.reader;
+  state.reader = undefined;
+  PromisePrototypeThen(web().readerCancel(reader, new DOMException(reason, 'AbortError')), undefined, () => {});
+}
+
+/** The client went away: request.signal aborts (the tenant may still run waitUntil work). */
+function abortRequest(key: number, reason: string): void {
+  const state = MapPrototypeGet(requests, key);
+  if (state === undefined) return;
+  web().abort(state.controller, new DOMException(reason, 'AbortError'));
+  cancelBody(key, reason);
+}
+
+/** Resolves when the request's waitUntil promises settled; then forgets the request. */
+function finish(key: number): Promise<void> {
+  const state = MapPrototypeGet(requests, key);
+  if (state === undefined) return PromiseResolve(undefined);
+  return PromisePrototypeThen(settleWaitUntil(state.ctx), () => {
+    MapPrototypeDelete(requests, key);
+  });
+}
+
+export interface ScheduledInit {
+  scheduledTime: number;
+  cron: string;
+}
+
+function dispatchScheduled(init: ScheduledInit): Promise<{ ok: true } | { ok: false; error: ErrorInfo }> {
+  const ctx = createExecutionContext();
+  let result: Promise<unknown>;
+  try {
+    const handler = moduleHandler('scheduled');
+    if (handler) {
+      const controller = createScheduledController(init);
+      result = PromiseResolve(ReflectApply(handler, ReflectGet(exportsObject!, 'default'), [controller, bootConfig().env, ctx]));
+    } else if (hasServiceWorkerHandler('scheduled')) {
+      result = dispatchServiceWorkerScheduled(init, ctx);
+    } else {
+      throw new TypeError('The worker has no scheduled handler: export default { scheduled(controller, env, ctx) { … } }.');
+    }
+  } catch (e) {
+    result = new Promise((_, reject) => reject(e));
+  }
+  return PromisePrototypeThen(
+    PromisePrototypeThen(result, () => settleWaitUntil(ctx)),
+    () => ({ ok: true as const }),
+    (e) => ({ ok: false as const, error: describeThrown(e) }),
+  );
+}
+
+function createScheduledController(init: ScheduledInit): object {
+  let noRetry = false;
+  return {
+    scheduledTime: init.scheduledTime,
+    cron: init.cron,
+    noRetry() {
+      noRetry = true;
+      void noRetry;
+    },
+  };
+}
+
+export function installDispatch(): void {
+  registerEntry('load', load);
+  registerEntry('fetch', dispatchFetch);
+  registerEntry('body.read', readBody);
+  registerEntry('body.cancel', cancelBody);
+  registerEntry('abort', abortRequest);
+  registerEntry('finish', finish);
+  registerEntry('scheduled', dispatchScheduled);
+}

@@ -1,0 +1,304 @@
+// WorkerEngine: runs one tenant bundle's requests, each in a fresh isolate (`request` isolation)
+// or all in one warm isolate (`tenant` isolation, as workerd does), enforcing the limits.
+// Used by `worker dev`, `worker serve`'s host, the programmatic API and the WPT runner.
+import { randomUUID } from 'node:crypto';
+import type { WorkerBundle } from '../bundler/bundle.ts';
+import type { Limits } from '../config/limits.ts';
+import { LoadedBundle, StartupError, type ErrorInfo } from './loaded-bundle.ts';
+import { createLogger, type LogSink, type Logger } from './log.ts';
+import { bodySourceFromIterable, registerBodySource } from './ops/body.ts';
+import { sharedPrelude } from './prelude.ts';
+import { IsolateSession } from './session.ts';
+import { errorResponse, limitMessage, type Outcome } from './outcomes.ts';
+import { watchCpu } from './watchdog.ts';
+
+export type Isolation = 'request' | 'tenant';
+
+export interface EngineOptions {
+  isolation: Isolation;
+  limits: Limits;
+  env: Record<string, unknown>;
+  /** Development mode: error responses show the message and source-mapped stack. */
+  dev: boolean;
+  allowEgress: string[];
+  log: LogSink;
+  tenant?: string;
+}
+
+export interface EngineRequest {
+  method: string;
+  url: string;
+  /** Flat name/value list as received (repeated names kept). */
+  headers: string[];
+  body: AsyncIterable<Uint8Array> | null;
+  /** Aborts when the client disconnects. */
+  signal: AbortSignal;
+  requestId?: string;
+}
+
+/** Where a response goes (node:http adapter, the programmatic API, tests). */
+export interface ResponseSink {
+  head(status: number, statusText: string, headers: string[]): void;
+  /** Resolves when the sink can take more (backpressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  end(): void;
+  /** The response cannot be completed (limit hit or error mid-body): abort the connection. */
+  abort(reason: string): void;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+interface RunState {
+  requestId: string;
+  key: number;
+  session: IsolateSession | undefined;
+  outcome: Outcome;
+  headSent: boolean;
+  status: number;
+  cpuStartNs: bigint;
+  error?: ErrorInfo;
+  /** Rejects when a limit ends the request; every wait on the isolate races it. */
+  terminated: Promise<never>;
+  terminate: (e: Error) => void;
+}
+
+class LimitExceeded extends Error {}
+
+export class WorkerEngine {
+  #bundle: LoadedBundle;
+  #options: EngineOptions;
+  #nextKey = 1;
+  #tenantSession: Promise<IsolateSession> | undefined;
+  #disposed = false;
+  readonly log: Logger;
+
+  constructor(bundle: WorkerBundle, options: EngineOptions) {
+    this.#bundle = new LoadedBundle(bundle);
+    this.#options = options;
+    this.log = createLogger(options.log, { ...(options.tenant && { tenant: options.tenant }) });
+  }
+
+  get bundleId(): string {
+    return this.#bundle.id;
+  }
+
+  get options(): Readonly<EngineOptions> {
+    return this.#options;
+  }
+
+  /** Swaps in a new build; requests already running finish on the old one. */
+  setBundle(bundle: WorkerBundle): void {
+    this.#bundle = new LoadedBundle(bundle);
+    this.#dropTenantSession();
+  }
+
+  /** Starts a throwaway isolate and runs the bundle's top level: throws StartupError if it fails. */
+  async validate(): Promise<void> {
+    const session = await this.#newSession(`validate-${randomUUID().slice(0, 8)}`, this.log);
+    try {
+      await this.#bundle.instantiate(session, this.#options.limits.startupMs);
+    } finally {
+      session.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#dropTenantSession();
+  }
+
+  #dropTenantSession(): void {
+    const old = this.#tenantSession;
+    this.#tenantSession = undefined;
+    // In-flight requests of the old isolate keep it until they finish; it is disposed after a grace.
+    old?.then((s) => setTimeout(() => s.dispose(), this.#options.limits.wallMs).unref(), () => {});
+  }
+
+  async #newSession(id: string, log: Logger): Promise<IsolateSession> {
+    const { snapshot } = await sharedPrelude();
+    const session = await IsolateSession.create({
+      snapshot,
+      memoryMb: this.#options.limits.memoryMb,
+      id,
+      log,
+      config: { subrequestLimit: this.#options.limits.subrequests, allowEgress: this.#options.allowEgress },
+      boot: { env: this.#options.env, dev: this.#options.dev },
+    });
+    session.stackMapper = (stack) => this.#bundle.mapper.mapStack(stack);
+    return session;
+  }
+
+  async #loadedSession(id: string, log: Logger): Promise<IsolateSession> {
+    const session = await this.#newSession(id, log);
+    try {
+      await this.#bundle.instantiate(session, this.#options.limits.startupMs);
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+    return session;
+  }
+
+  #sharedSession(): Promise<IsolateSession> {
+    if (this.#tenantSession) {
+      const existing = this.#tenantSession;
+      return existing.then((s) => {
+        if (!s.disposed) return s;
+        if (this.#tenantSession === existing) this.#tenantSession = undefined;
+        return this.#sharedSession();
+      });
+    }
+    const created = this.#loadedSession(`tenant-${this.#bundle.id}`, this.log);
+    this.#tenantSession = created;
+    created.catch(() => {
+      if (this.#tenantSession === created) this.#tenantSession = undefined;
+    });
+    return created;
+  }
+
+  /** Serves one request into `sink`. Never throws: every failure becomes a response or an abort. */
+  async handle(req: EngineRequest, sink: ResponseSink): Promise<Outcome> {
+    const requestId = req.requestId ?? randomUUID();
+    const started = performance.now();
+    const log = createLogger(this.#options.log, { requestId, ...(this.#options.tenant && { tenant: this.#options.tenant }) });
+    const { promise: terminated, reject: terminate } = Promise.withResolvers<never>();
+    terminated.catch(() => {});
+    const state: RunState = {
+      requestId, key: this.#nextKey++, session: undefined, outcome: 'ok', headSent: false, status: 0, cpuStartNs: 0n,
+      terminated, terminate,
+    };
+    const limits = this.#options.limits;
+    const perRequest = this.#options.isolation === 'request';
+    let stopCpuWatch = () => {};
+    const wallTimer = setTimeout(() => this.#terminate(state, 'wall', perRequest), limits.wallMs);
+    const onClientAbort = () => {
+      if (state.outcome === 'ok') state.outcome = 'client-abort';
+      state.session?.callIsolate('abort', state.key, 'The client disconnected.').catch(() => {});
+    };
+    req.signal.addEventListener('abort', onClientAbort, { once: true });
+    try {
+      if (this.#disposed) throw new Error('engine disposed');
+      state.session = await Promise.race([
+        perRequest ? this.#loadedSession(requestId, log) : this.#sharedSession(),
+        state.terminated,
+      ]);
+      const session = state.session;
+      state.cpuStartNs = session.isolate.cpuTime;
+      stopCpuWatch = watchCpu(session.isolate, state.cpuStartNs, limits.cpuMs, () => this.#terminate(state, 'cpu', true));
+      if (req.signal.aborted) onClientAbort();
+      await this.#exchange(req, sink, state, session);
+    } catch (e) {
+      this.#fail(state, e, sink, log);
+    } finally {
+      clearTimeout(wallTimer);
+      stopCpuWatch();
+      req.signal.removeEventListener('abort', onClientAbort);
+      const cpuMs = state.session && !state.session.isolate.isDisposed
+        ? Number(state.session.isolate.cpuTime - state.cpuStartNs) / 1e6
+        : 0;
+      if (perRequest) state.session?.dispose();
+      const url = safePath(req.url);
+      log.access({ method: req.method, path: url, status: state.status, wallMs: performance.now() - started, cpuMs, outcome: state.outcome });
+    }
+    return state.outcome;
+  }
+
+  /** Waits for the isolate, unless a limit ends the request first. */
+  #call<T>(state: RunState, session: IsolateSession, kind: string, ...args: unknown[]): Promise<T> {
+    return Promise.race([session.callIsolate(kind, ...args), state.terminated]);
+  }
+
+  async #exchange(req: EngineRequest, sink: ResponseSink, state: RunState, session: IsolateSession): Promise<void> {
+    const bodyId = req.body
+      ? registerBodySource(session, bodySourceFromIterable(req.body, () => {}))
+      : 0;
+    const outcome = await this.#call<any>(state, session, 'fetch', {
+      key: state.key,
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      bodyId,
+    });
+    if (!outcome.ok) {
+      state.error = this.#bundle.mapError(outcome.error);
+      throw new TenantException(state.error);
+    }
+    const noBody = req.method === 'HEAD' || NULL_BODY_STATUSES.has(outcome.status);
+    state.status = outcome.status;
+    sink.head(outcome.status, outcome.statusText, outcome.headers);
+    state.headSent = true;
+    if (outcome.bodyId !== 0) {
+      if (noBody) {
+        await session.callIsolate('body.cancel', state.key, 'The response has no body.').catch(() => {});
+      } else {
+        for (;;) {
+          if (state.outcome === 'client-abort') break;
+          const chunk = await this.#call<Uint8Array | null>(state, session, 'body.read', state.key);
+          if (chunk === null) break;
+          await Promise.race([sink.write(chunk), state.terminated]);
+        }
+      }
+    }
+    if (state.outcome === 'client-abort') sink.abort('client disconnected');
+    else sink.end();
+    // waitUntil work runs after the response, still bounded by the wall limit.
+    await this.#call(state, session, 'finish', state.key);
+  }
+
+  #terminate(state: RunState, reason: 'cpu' | 'wall', disposeIsolate: boolean): void {
+    if (state.outcome === 'ok' || state.outcome === 'client-abort') state.outcome = reason;
+    const session = state.session;
+    if (session) {
+      if (disposeIsolate) session.dispose(reason);
+      else session.callIsolate('abort', state.key, `The request exceeded its ${reason} limit.`).catch(() => {});
+    }
+    state.terminate(new LimitExceeded(reason));
+  }
+
+  #fail(state: RunState, e: unknown, sink: ResponseSink, log: Logger): void {
+    const session = state.session;
+    const limits = this.#options.limits;
+    if (state.outcome === 'ok' || state.outcome === 'client-abort') {
+      if (e instanceof StartupError) state.outcome = e.reason === 'memory' ? 'memory' : 'startup';
+      else if (e instanceof TenantException) state.outcome = 'exception';
+      else if (session?.terminationReason === 'cpu' || session?.terminationReason === 'wall') state.outcome = session.terminationReason;
+      else if (e instanceof LimitExceeded) state.outcome = e.message as Outcome;
+      else if (session?.isolate.isDisposed || /memory limit/i.test(String((e as Error)?.message))) state.outcome = 'memory';
+      else if (state.outcome === 'client-abort') return void sink.abort('client disconnected');
+      else state.outcome = 'internal';
+    }
+    const outcome = state.outcome;
+    const error = e instanceof StartupError ? e.info : e instanceof TenantException ? e.info : undefined;
+    if (outcome === 'exception' || outcome === 'startup') {
+      log.tenant('error', `${outcome === 'startup' ? 'Worker failed to start: ' : 'Uncaught '}${error?.stack || `${error?.name}: ${error?.message}`}`);
+    } else if (outcome === 'internal') {
+      log.system('error', `request failed inside Isle: ${(e as Error)?.stack ?? String(e)}`);
+    } else {
+      log.system('warn', limitMessage(outcome, limits));
+    }
+    if (state.headSent) {
+      sink.abort(outcome);
+      return;
+    }
+    const response = errorResponse(outcome, { limits, dev: this.#options.dev, requestId: state.requestId, ...(error && { error }) });
+    state.status = response.status;
+    sink.head(response.status, response.statusText, response.headers);
+    state.headSent = true;
+    void sink.write(response.body).then(() => sink.end(), () => sink.end());
+  }
+}
+
+class TenantException extends Error {
+  constructor(readonly info: ErrorInfo) {
+    super(info.message);
+  }
+}
+
+function safePath(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}

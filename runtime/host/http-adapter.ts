@@ -1,0 +1,98 @@
+// node:http ↔ WorkerEngine: turns an IncomingMessage into an EngineRequest and a ServerResponse
+// into a ResponseSink, with backpressure both ways and client disconnects propagated.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { EngineRequest, ResponseSink } from './engine.ts';
+
+/** Connection-level headers a worker's response may not set (Node manages framing itself). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+export interface RequestView {
+  /** Scheme and host the worker sees in request.url (e.g. from X-Forwarded-* behind a trusted proxy). */
+  origin: string;
+  /** Extra headers to add (e.g. cf-connecting-ip style client address). */
+  extraHeaders?: string[];
+  /** Headers to remove before the worker sees them. */
+  dropHeaders?: Set<string>;
+}
+
+export class BodyTooLarge extends Error {
+  override name = 'BodyTooLarge';
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  }
+  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined
+    ? req.headers['content-length'] !== '0'
+    : false;
+}
+
+async function* limited(req: IncomingMessage, maxBytes: number): AsyncIterable<Uint8Array> {
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw new BodyTooLarge(`request body exceeds ${maxBytes} bytes`);
+    yield chunk;
+  }
+}
+
+export function toEngineRequest(req: IncomingMessage, res: ServerResponse, view: RequestView, maxBodyBytes: number): EngineRequest {
+  const controller = new AbortController();
+  // 'close' on the response before it finished means the client went away.
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const raw = req.rawHeaders;
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (view.dropHeaders?.has(name.toLowerCase())) continue;
+    headers.push(name, raw[i + 1]!);
+  }
+  if (view.extraHeaders) headers.push(...view.extraHeaders);
+  const body = hasBody(req) ? limited(req, maxBodyBytes) : null;
+  return {
+    method: req.method ?? 'GET',
+    url: view.origin + (req.url ?? '/'),
+    headers,
+    body,
+    signal: controller.signal,
+  };
+}
+
+export function sinkFor(res: ServerResponse): ResponseSink {
+  return {
+    head(status, statusText, headers) {
+      const out: string[] = [];
+      for (let i = 0; i < headers.length; i += 2) {
+        if (!HOP_BY_HOP.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+      }
+      res.writeHead(status, statusText || STATUS_CODES[status] || '', out);
+    },
+    write(chunk) {
+      if (res.destroyed) return Promise.reject(new Error('client disconnected'));
+      if (res.write(chunk)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', closed);
+          resolve();
+        };
+        const closed = () => {
+          res.off('drain', done);
+          reject(new Error('client disconnected'));
+        };
+        res.on('drain', done);
+        res.once('close', closed);
+      });
+    },
+    end() {
+      if (!res.writableEnded) res.end();
+    },
+    abort() {
+      res.destroy();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// A tenant bundle prepared for running: compiled once per version into a V8 code cache that every
+// isolate's compile reuses, and its source map for stack traces.
+import type { WorkerBundle } from '../bundler/bundle.ts';
+import { ivm, type ExternalCopy } from './ivm.ts';
+import type { IsolateSession } from './session.ts';
+import { StackMapper } from './source-map.ts';
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+  constructor(readonly info: ErrorInfo, readonly reason: 'exception' | 'timeout' | 'no-handler' | 'memory') {
+    super(info.message);
+  }
+}
+
+export class LoadedBundle {
+  readonly mapper: StackMapper;
+  #cachedData: ExternalCopy<ArrayBuffer> | undefined;
+
+  constructor(readonly bundle: WorkerBundle) {
+    this.mapper = new StackMapper(bundle.map, bundle.filename);
+  }
+
+  get id(): string {
+    return this.bundle.id;
+  }
+
+  /** Compiles and runs the bundle's top level in `session`, then hands its exports to the dispatcher. */
+  async instantiate(session: IsolateSession, startupMs: number): Promise<{ format: string }> {
+    const script = await session.isolate.compileScript(this.bundle.code, {
+      filename: this.bundle.filename,
+      ...(this.#cachedData ? { cachedData: this.#cachedData } : { produceCachedData: true }),
+    });
+    if (!this.#cachedData && script.cachedData) this.#cachedData = script.cachedData;
+    let exportsRef;
+    try {
+      exportsRef = await script.run(session.context, { reference: true, timeout: startupMs });
+    } catch (e) {
+      throw this.#startupFailure(session, e, startupMs);
+    } finally {
+      script.release();
+    }
+    const loaded = await session.callIsolateRaw('load', [exportsRef.derefInto()]);
+    exportsRef.release();
+    if (!loaded.ok) throw new StartupError(this.mapError(loaded.error), 'no-handler');
+    return { format: loaded.format };
+  }
+
+  #startupFailure(session: IsolateSession, e: unknown, startupMs: number): StartupError {
+    const err = e as Error;
+    if (/timed out/i.test(err.message)) {
+      return new StartupError(
+        { name: 'Error', message: `The worker's top level did not finish within ${startupMs} ms.`, stack: '' },
+        'timeout',
+      );
+    }
+    if (session.isolate.isDisposed || /memory limit/i.test(err.message)) {
+      return new StartupError({ name: 'RangeError', message: `The worker's top level exceeded the memory limit.`, stack: '' }, 'memory');
+    }
+    return new StartupError(this.mapError({ name: err.name, message: err.message, stack: err.stack ?? '' }), 'exception');
+  }
+
+  /** Source-maps a tenant error's stack. */
+  mapError(info: ErrorInfo): ErrorInfo {
+    return { ...info, stack: this.mapper.mapStack(info.stack) };
+  }
+}
+
+export { ivm };

@@ -1,0 +1,27 @@
+// Maps positions in a bundle's stack traces back to the tenant's original files.
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+
+export class StackMapper {
+  #map: TraceMap | undefined;
+  constructor(private readonly mapJson: string, private readonly filename: string) {}
+
+  #trace(): TraceMap {
+    this.#map ??= new TraceMap(this.mapJson);
+    return this.#map;
+  }
+
+  /** Rewrites every `worker.js:L:C` in `stack` to `original/file.ts:L:C`. */
+  mapStack(stack: string): string {
+    const escaped = this.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g');
+    return stack.replace(pattern, (whole, line: string, column: string) => {
+      try {
+        const pos = originalPositionFor(this.#trace(), { line: Number(line), column: Number(column) - 1 });
+        if (pos.source === null || pos.line === null) return whole;
+        return `${pos.source}:${pos.line}:${(pos.column ?? 0) + 1}`;
+      } catch {
+        return whole;
+      }
+    });
+  }
+}

@@ -1,0 +1,14 @@
+// A module worker: Isle calls fetch() for every request, each in a fresh isolate.
+export interface Env {
+  GREETING?: string;
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const name = url.searchParams.get('name') ?? 'world';
+    return new Response(`${env.GREETING ?? 'Hello'}, ${name}!\n`, {
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  },
+};
