@@ -32,7 +32,7 @@ export const devCommand: CommandDef = {
   async run({ values, positionals }) {
     if (positionals.length > 1) throw new UsageError('worker dev takes at most one entry');
     let cwd = process.cwd();
-    let entryArg = positionals[0];
+    let entryArg: string | undefined = positionals[0];
     // `worker dev some/project` serves that project (its isle.json), like `npm start` does for the template.
     if (entryArg && existsSync(entryArg) && statSync(entryArg).isDirectory()) {
       cwd = resolve(entryArg);

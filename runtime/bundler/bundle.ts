@@ -32,8 +32,10 @@ export interface BuildError {
 
 export class BundleError extends Error {
   override name = 'BundleError';
-  constructor(readonly errors: BuildError[]) {
+  readonly errors: BuildError[];
+  constructor(errors: BuildError[]) {
     super(errors.map(formatBuildError).join('\n'));
+    this.errors = errors;
   }
 }
 

@@ -289,8 +289,10 @@ export class WorkerEngine {
 }
 
 class TenantException extends Error {
-  constructor(readonly info: ErrorInfo) {
+  readonly info: ErrorInfo;
+  constructor(info: ErrorInfo) {
     super(info.message);
+    this.info = info;
   }
 }
 

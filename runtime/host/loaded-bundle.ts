@@ -13,8 +13,12 @@ export interface ErrorInfo {
 
 export class StartupError extends Error {
   override name = 'StartupError';
-  constructor(readonly info: ErrorInfo, readonly reason: 'exception' | 'timeout' | 'no-handler' | 'memory') {
+  readonly info: ErrorInfo;
+  readonly reason: 'exception' | 'timeout' | 'no-handler' | 'memory';
+  constructor(info: ErrorInfo, reason: StartupError['reason']) {
     super(info.message);
+    this.info = info;
+    this.reason = reason;
   }
 }
 
@@ -22,7 +26,9 @@ export class LoadedBundle {
   readonly mapper: StackMapper;
   #cachedData: ExternalCopy<ArrayBuffer> | undefined;
 
-  constructor(readonly bundle: WorkerBundle) {
+  readonly bundle: WorkerBundle;
+  constructor(bundle: WorkerBundle) {
+    this.bundle = bundle;
     this.mapper = new StackMapper(bundle.map, bundle.filename);
   }
 
@@ -36,7 +42,8 @@ export class LoadedBundle {
       filename: this.bundle.filename,
       ...(this.#cachedData ? { cachedData: this.#cachedData } : { produceCachedData: true }),
     });
-    if (!this.#cachedData && script.cachedData) this.#cachedData = script.cachedData;
+    const produced = (script as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
+    if (!this.#cachedData && produced) this.#cachedData = produced;
     let exportsRef;
     try {
       exportsRef = await script.run(session.context, { reference: true, timeout: startupMs });

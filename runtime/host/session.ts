@@ -85,9 +85,9 @@ export class IsolateSession implements OpContext {
     const sync = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSync(op, args));
     const async = new ivm.Callback((op: string, id: number, ...args: unknown[]) => this.#runAsync(op, id, args), { ignored: true });
     const send = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSend(op, args), { ignored: true });
-    this.#entry = await bootFn.apply(undefined, [sync, async, send, new ivm.ExternalCopy(boot).copyInto()], {
+    this.#entry = (await bootFn.apply(undefined, [sync, async, send, new ivm.ExternalCopy(boot).copyInto()], {
       result: { reference: true },
-    });
+    })) as Reference<(kind: string, ...args: unknown[]) => unknown>;
     bootFn.release();
   }
 
@@ -148,7 +148,7 @@ export class IsolateSession implements OpContext {
   /** Like callIsolate, but passes transferables (References' derefInto, ExternalCopy.copyInto) as is. */
   callIsolateRaw(kind: string, args: unknown[]): Promise<any> {
     if (this.disposed) return Promise.reject(new Error('isolate disposed'));
-    return this.#entry.apply(undefined, [kind, ...args], { result: { promise: true, copy: true } });
+    return this.#entry.apply(undefined, [kind, ...(args as never[])], { result: { promise: true, copy: true } });
   }
 
   /** Ends the isolate: any running code stops, pending calls reject, resources are released. */

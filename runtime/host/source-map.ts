@@ -3,16 +3,21 @@ import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 
 export class StackMapper {
   #map: TraceMap | undefined;
-  constructor(private readonly mapJson: string, private readonly filename: string) {}
+  readonly #mapJson: string;
+  readonly #filename: string;
+  constructor(mapJson: string, filename: string) {
+    this.#mapJson = mapJson;
+    this.#filename = filename;
+  }
 
   #trace(): TraceMap {
-    this.#map ??= new TraceMap(this.mapJson);
+    this.#map ??= new TraceMap(this.#mapJson);
     return this.#map;
   }
 
   /** Rewrites every `worker.js:L:C` in `stack` to `original/file.ts:L:C`. */
   mapStack(stack: string): string {
-    const escaped = this.filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escaped = this.#filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pattern = new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g');
     return stack.replace(pattern, (whole, line: string, column: string) => {
       try {
