@@ -15,11 +15,31 @@ export class StackMapper {
     return this.#map;
   }
 
-  /** Rewrites every `worker.js:L:C` in `stack` to `original/file.ts:L:C`. */
+  /**
+   * Rewrites every `worker.js:L:C` in `stack` to `original/file.ts:L:C`, and drops frames that are
+   * not the tenant's: the bundle wrapper (positions with no source), the prelude, and the host side
+   * of the isolate boundary.
+   */
   mapStack(stack: string): string {
     const escaped = this.#filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pattern = new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g');
-    return stack.replace(pattern, (whole, line: string, column: string) => {
+    const kept: string[] = [];
+    for (const line of stack.split('\n')) {
+      if (line.includes('<isolated-vm boundary>')) break;
+      const mapped = this.#mapLine(line, pattern);
+      const isFrame = /^\s+at /.test(mapped);
+      if (isFrame && (pattern.test(mapped) || mapped.includes('isle:prelude'))) {
+        pattern.lastIndex = 0;
+        continue;
+      }
+      pattern.lastIndex = 0;
+      kept.push(mapped);
+    }
+    return kept.join('\n');
+  }
+
+  #mapLine(text: string, pattern: RegExp): string {
+    return text.replace(pattern, (whole, line: string, column: string) => {
       try {
         const pos = originalPositionFor(this.#trace(), { line: Number(line), column: Number(column) - 1 });
         if (pos.source === null || pos.line === null) return whole;
