@@ -1,2 +1,9 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// Puts the URL area's interfaces on the global.
+import { exposeInterface } from '../globals.ts';
+import { URL, URLPattern, URLSearchParams } from './index.ts';
+
+export function install(): void {
+  exposeInterface('URL', URL);
+  exposeInterface('URLSearchParams', URLSearchParams);
+  exposeInterface('URLPattern', URLPattern);
+}
