@@ -115,9 +115,9 @@ export const StringPrototypeSubstring = uncurryThis(SP.substring);
 export const StringPrototypeToLowerCase = uncurryThis(SP.toLowerCase);
 export const StringPrototypeToUpperCase = uncurryThis(SP.toUpperCase);
 export const StringPrototypeTrim = uncurryThis(SP.trim);
-export const StringPrototypeSplit = uncurryThis(SP.split) as (s: string, sep: string, limit?: number) => string[];
-export const StringPrototypeReplace = uncurryThis(SP.replace) as (s: string, pattern: string | RegExp, replacement: string) => string;
-export const StringPrototypeReplaceAll = uncurryThis(SP.replaceAll) as (s: string, pattern: string | RegExp, replacement: string) => string;
+export const StringPrototypeSplit = uncurryThis(SP.split) as unknown as (s: string, sep: string, limit?: number) => string[];
+export const StringPrototypeReplace = uncurryThis(SP.replace) as unknown as (s: string, pattern: string | RegExp, replacement: string) => string;
+export const StringPrototypeReplaceAll = uncurryThis(SP.replaceAll) as unknown as (s: string, pattern: string | RegExp, replacement: string) => string;
 export const StringPrototypePadStart = uncurryThis(SP.padStart);
 export const StringPrototypePadEnd = uncurryThis(SP.padEnd);
 export const StringPrototypeRepeat = uncurryThis(SP.repeat);
@@ -129,7 +129,7 @@ export const StringPrototypeValueOf = uncurryThis(SP.valueOf);
 // RegExp: exec and test only through these; never `str.replace(regexp)` on the prototype chain.
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
 export const RegExpPrototypeTest = uncurryThis(RegExp.prototype.test);
-export const RegExpPrototypeSymbolReplace = uncurryThis(RegExp.prototype[Symbol.replace]) as (re: RegExp, s: string, replacement: string) => string;
+export const RegExpPrototypeSymbolReplace = uncurryThis(RegExp.prototype[Symbol.replace]) as unknown as (re: RegExp, s: string, replacement: string) => string;
 
 // Number / Math / JSON / BigInt / Date
 export const { isFinite: NumberIsFinite, isInteger: NumberIsInteger, isNaN: NumberIsNaN, isSafeInteger: NumberIsSafeInteger,
@@ -190,10 +190,10 @@ const PromiseRejectImpl = Promise.reject;
 const PromiseAllImpl = Promise.all;
 const PromiseRaceImpl = Promise.race;
 const PromiseWithResolversImpl = Promise.withResolvers;
-export const PromiseResolve = <T>(v: T | PromiseLike<T>): Promise<T> => ReflectApply(PromiseResolveImpl, Promise, [v]);
+export const PromiseResolve = <T>(v: T | PromiseLike<T>): Promise<T> => ReflectApply(PromiseResolveImpl, Promise, [v]) as Promise<T>;
 export const PromiseReject = <T = never>(e: unknown): Promise<T> => ReflectApply(PromiseRejectImpl, Promise, [e]);
-export const PromiseAll = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T[]> => ReflectApply(PromiseAllImpl, Promise, [ps]);
-export const PromiseRace = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T> => ReflectApply(PromiseRaceImpl, Promise, [ps]);
+export const PromiseAll = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T[]> => ReflectApply(PromiseAllImpl, Promise, [ps]) as Promise<T[]>;
+export const PromiseRace = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T> => ReflectApply(PromiseRaceImpl, Promise, [ps]) as Promise<T>;
 export interface Deferred<T> { promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e: unknown) => void }
 export const PromiseWithResolvers = <T>(): Deferred<T> => ReflectApply(PromiseWithResolversImpl, Promise, []) as Deferred<T>;
 /** Marks a promise as handled so it never reports an unhandled rejection. */

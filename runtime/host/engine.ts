@@ -156,6 +156,55 @@ export class WorkerEngine {
     return created;
   }
 
+  /**
+   * Runs the worker's `scheduled` handler (cron trigger) under the same limits as a request, in a
+   * fresh isolate in `request` isolation. Resolves with the outcome; failures are logged.
+   */
+  async scheduled(cron: string, scheduledTime: number): Promise<Outcome> {
+    const requestId = randomUUID();
+    const log = createLogger(this.#options.log, { requestId, ...(this.#options.tenant && { tenant: this.#options.tenant }) });
+    const limits = this.#options.limits;
+    const perRequest = this.#options.isolation === 'request';
+    let session: IsolateSession | undefined;
+    let outcome: Outcome = 'ok';
+    const { promise: terminated, reject: terminate } = Promise.withResolvers<never>();
+    terminated.catch(() => {});
+    const end = (reason: 'cpu' | 'wall') => {
+      outcome = reason;
+      session?.dispose(reason);
+      terminate(new LimitExceeded(reason));
+    };
+    const wallTimer = setTimeout(() => end('wall'), limits.wallMs);
+    let stopCpuWatch = () => {};
+    const started = performance.now();
+    try {
+      session = await Promise.race([perRequest ? this.#loadedSession(requestId, log) : this.#sharedSession(), terminated]);
+      const s = session;
+      const cpuStart = s.isolate.cpuTime;
+      stopCpuWatch = watchCpu(s.isolate, cpuStart, limits.cpuMs, () => end('cpu'));
+      const result = await Promise.race([s.callIsolate('scheduled', { cron, scheduledTime }), terminated]);
+      if (!result.ok) {
+        outcome = 'exception';
+        const info = this.#bundle.mapError(result.error);
+        log.tenant('error', `Uncaught (in scheduled) ${info.stack || `${info.name}: ${info.message}`}`);
+      }
+    } catch (e) {
+      if (outcome === 'ok') {
+        if (e instanceof StartupError) outcome = 'startup';
+        else if (session?.isolate.isDisposed) outcome = 'memory';
+        else outcome = 'internal';
+      }
+      log.system(outcome === 'internal' ? 'error' : 'warn',
+        outcome === 'startup' ? `Worker failed to start: ${(e as StartupError).info.stack}` : limitMessage(outcome, limits) + (outcome === 'internal' ? ` ${String(e)}` : ''));
+    } finally {
+      clearTimeout(wallTimer);
+      stopCpuWatch();
+      if (perRequest) session?.dispose();
+      log.system(outcome === 'ok' ? 'info' : 'warn', `scheduled "${cron}" ${outcome} ${(performance.now() - started).toFixed(1)}ms`);
+    }
+    return outcome;
+  }
+
   /** Serves one request into `sink`. Never throws: every failure becomes a response or an abort. */
   async handle(req: EngineRequest, sink: ResponseSink): Promise<Outcome> {
     const requestId = req.requestId ?? randomUUID();

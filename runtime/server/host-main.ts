@@ -1,0 +1,195 @@
+// The host process of `worker serve`: runs tenant code. It listens on a socket the supervisor
+// bound (inherited as fd 3), reads bundles read-only from the store directory, and gets tenant
+// configuration and secrets only over the IPC channel; logs go back the same way. It never writes
+// the store and never sees the admin API. (The jail wraps exactly this process.)
+import { createServer, type IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkerBundle } from '../bundler/bundle.ts';
+import { WorkerEngine, type Isolation } from '../host/engine.ts';
+import { sinkFor, toEngineRequest, type RequestView } from '../host/http-adapter.ts';
+import type { LogRecord } from '../host/log.ts';
+import { sharedPrelude } from '../host/prelude.ts';
+import type { HostMessage, SupervisorMessage, TenantRuntime } from './ipc.ts';
+import { Router } from './router.ts';
+
+export interface HostSettings {
+  bundleDir: string;
+  baseDomain: string;
+  trustProxy: boolean;
+  isolation: Isolation;
+  /** fd of the inherited listening socket. */
+  listenFd: number;
+  expectPort: number;
+}
+
+function send(message: HostMessage): void {
+  if (process.connected) process.send!(message);
+}
+
+const log = (record: LogRecord) => send({ type: 'log', record });
+
+function loadBundle(bundleDir: string, bundleId: string): WorkerBundle {
+  if (!/^[0-9a-f]{64}$/.test(bundleId)) throw new Error(`invalid bundle id ${bundleId}`);
+  const path = join(bundleDir, `${bundleId}.js`);
+  return { id: bundleId, code: readFileSync(path, 'utf8'), map: readFileSync(`${path}.map`, 'utf8'), filename: 'worker.js' };
+}
+
+function requestView(req: IncomingMessage, trustProxy: boolean): RequestView {
+  const socketIp = req.socket.remoteAddress ?? '';
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  if (trustProxy) {
+    const proto = first(req.headers['x-forwarded-proto']);
+    const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
+    const clientIp = first(req.headers['x-forwarded-for']) ?? socketIp;
+    return {
+      origin: `${proto === 'https' ? 'https' : 'http'}://${host}`,
+      extraHeaders: ['x-isle-client-ip', clientIp],
+      dropHeaders: new Set(['x-isle-client-ip']),
+    };
+  }
+  return {
+    origin: `http://${req.headers.host ?? 'localhost'}`,
+    extraHeaders: ['x-isle-client-ip', socketIp],
+    dropHeaders: new Set(['x-isle-client-ip']),
+  };
+}
+
+export async function runHost(settings: HostSettings): Promise<void> {
+  const router = new Router(settings.baseDomain);
+  const engines = new Map<string, { key: string; engine: WorkerEngine }>();
+  let inFlight = 0;
+  let draining = false;
+
+  await sharedPrelude();
+
+  const engineFor = (t: TenantRuntime): WorkerEngine => {
+    // A new version or new settings make a new engine; requests on the old one finish there.
+    const key = `${t.version}:${t.bundleId}:${JSON.stringify([t.env, t.limits, t.allowEgress])}`;
+    const existing = engines.get(t.name);
+    if (existing?.key === key) return existing.engine;
+    const engine = new WorkerEngine(loadBundle(settings.bundleDir, t.bundleId), {
+      isolation: settings.isolation,
+      limits: t.limits,
+      env: t.env,
+      dev: false,
+      allowEgress: t.allowEgress,
+      log,
+      tenant: t.name,
+    });
+    engines.set(t.name, { key, engine });
+    existing?.engine.dispose();
+    return engine;
+  };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const match = router.match(req.headers.host, path);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not_found', message: `No worker is routed for host "${req.headers.host ?? ''}".` }) + '\n');
+      return;
+    }
+    const tenant = match.tenant;
+    const len = Number(req.headers['content-length'] ?? 0);
+    if (len > tenant.limits.maxRequestBodyBytes) {
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'payload_too_large', message: `Request body exceeds ${tenant.limits.maxRequestBodyBytes} bytes.` }) + '\n');
+      req.resume();
+      return;
+    }
+    let engine: WorkerEngine;
+    try {
+      engine = engineFor(tenant);
+    } catch (e) {
+      log({ time: Date.now(), kind: 'system', level: 'error', tenant: tenant.name, message: `cannot load version ${tenant.version}: ${(e as Error).message}` });
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'unavailable', message: 'The worker could not be loaded.' }) + '\n');
+      return;
+    }
+    inFlight++;
+    const request = toEngineRequest(req, res, requestView(req, settings.trustProxy), tenant.limits.maxRequestBodyBytes);
+    void engine.handle(request, sinkFor(res)).finally(() => {
+      inFlight--;
+      if (draining && inFlight === 0) finishDrain();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  let finishDrain = () => {};
+  process.on('message', (raw) => {
+    const m = raw as SupervisorMessage;
+    switch (m.type) {
+      case 'tenants':
+        router.setTenants(m.tenants);
+        for (const name of [...engines.keys()]) if (!router.get(name)) engines.delete(name);
+        break;
+      case 'tenant':
+        router.upsert(m.tenant);
+        break;
+      case 'tenant-removed':
+        router.remove(m.name);
+        engines.get(m.name)?.engine.dispose();
+        engines.delete(m.name);
+        break;
+      case 'validate':
+        void validate(m);
+        break;
+      case 'scheduled': {
+        const t = router.get(m.tenant);
+        if (t) void engineFor(t).scheduled(m.cron, m.scheduledTime);
+        break;
+      }
+      case 'drain': {
+        draining = true;
+        server.close();
+        server.closeIdleConnections();
+        const timer = setTimeout(() => finishDrain(), m.timeoutMs);
+        finishDrain = () => {
+          clearTimeout(timer);
+          send({ type: 'drained' });
+          setImmediate(() => process.exit(0));
+        };
+        if (inFlight === 0) finishDrain();
+        break;
+      }
+    }
+  });
+
+  async function validate(m: Extract<SupervisorMessage, { type: 'validate' }>): Promise<void> {
+    try {
+      const engine = new WorkerEngine(loadBundle(settings.bundleDir, m.bundleId), {
+        isolation: 'request', limits: m.limits, env: m.env, dev: false, allowEgress: [], log,
+      });
+      await engine.validate();
+      send({ type: 'validated', id: m.id, ok: true, format: 'ok' });
+    } catch (e) {
+      const info = (e as { info?: { stack?: string; message?: string } }).info;
+      send({ type: 'validated', id: m.id, ok: false, error: info?.stack || info?.message || (e as Error).message });
+    }
+  }
+
+  // The supervisor exiting (or the IPC channel closing) ends the host: nothing is left behind.
+  process.on('disconnect', () => process.exit(0));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd: settings.listenFd }, () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string' || address.port !== settings.expectPort) {
+    // An unbound inherited fd would make listen() pick a random port: refuse (see jail.md P1).
+    console.error(`isle host: inherited socket is not bound to port ${settings.expectPort} (${JSON.stringify(address)})`);
+    process.exit(78);
+  }
+  send({ type: 'ready', address: address.address, port: address.port });
+}
+
+// Started as `host-main.ts --settings JSON` (argv, not env: the jail gives the host an empty environment).
+if (process.argv[2] === '--settings' && process.argv[3]) {
+  const settings = JSON.parse(process.argv[3]) as HostSettings;
+  runHost(settings).catch((e) => {
+    console.error(`isle host: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  });
+}
