@@ -411,7 +411,7 @@ export function parseAllowRule(input: string): AllowRule {
   if (colons > 1) {
     // Bare IPv6 (no port possible without brackets).
     const r = parseAddressRule(rule, rule, null);
-    if (!r || r.family !== 6) throw new AllowRuleError(`egress rule "${rule}": not a valid IPv6 address (put IPv6 in brackets to add a port: [::1]:8080)`);
+    if (!r || r.kind !== 'address' || r.family !== 6) throw new AllowRuleError(`egress rule "${rule}": not a valid IPv6 address (put IPv6 in brackets to add a port: [::1]:8080)`);
     return r;
   }
   if (colons === 1) {
