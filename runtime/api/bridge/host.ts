@@ -54,9 +54,16 @@ export function errorFromHost(e: unknown): Error {
   return new DOMException(text, typeof name === 'string' ? name : 'OperationError');
 }
 
+/** `[...head, ...args]` without spread (spread calls the tenant-patchable array iterator). */
+function withArgs(head: unknown[], args: unknown[]): unknown[] {
+  const n = head.length;
+  for (let i = 0; i < args.length; i++) head[n + i] = args[i];
+  return head;
+}
+
 export function hostSync<T = unknown>(op: string, ...args: unknown[]): T {
   if (syncCallback === undefined) notBound(op);
-  const result = ReflectApply(syncCallback, undefined, [op, ...args]) as { ok: boolean; value: unknown } | undefined;
+  const result = ReflectApply(syncCallback, undefined, withArgs([op], args)) as { ok: boolean; value: unknown } | undefined;
   // Host answers `{ ok, value }` so that host-side failures become this realm's errors.
   if (result === undefined || result === null) return undefined as T;
   if (!result.ok) throw errorFromHost(result.value);
@@ -68,13 +75,13 @@ export function hostAsync<T = unknown>(op: string, ...args: unknown[]): Promise<
   const id = nextId++;
   const deferred = PromiseWithResolvers<unknown>();
   MapPrototypeSet(pending, id, deferred);
-  ReflectApply(asyncCallback, undefined, [op, id, ...args]);
+  ReflectApply(asyncCallback, undefined, withArgs([op, id], args));
   return deferred.promise as Promise<T>;
 }
 
 export function hostSend(op: string, ...args: unknown[]): void {
   if (sendCallback === undefined) return;
-  ReflectApply(sendCallback, undefined, [op, ...args]);
+  ReflectApply(sendCallback, undefined, withArgs([op], args));
 }
 
 /** Host → isolate: settle the promise of an earlier `hostAsync`. */

@@ -74,7 +74,12 @@ export class URLSearchParams {
     this.#state = { list, url: null };
     if ((typeof init === 'object' && init !== null) || typeof init === 'function') {
       const method = (init as { [SymbolIterator]?: unknown })[SymbolIterator];
-      if (method !== undefined && method !== null) {
+      const source = method === entries && IteratorProto.next === iteratorNext && #state in init ? init.#state.list : null;
+      if (source !== null) {
+        // Another URLSearchParams iterated by the built-in iterator: the same pairs, without
+        // running the (tenant-patchable) array iterator over each pair.
+        for (let i = 0; i < source.length; i++) list[i] = [source[i]![0], source[i]![1]];
+      } else if (method !== undefined && method !== null) {
         iterate(init, method, (v) => { list[list.length] = pairFrom(v); });
       } else {
         // record<USVString, USVString>
@@ -237,8 +242,9 @@ function compareNames(a: Pair, b: Pair): number {
 }
 
 finishInterface(URLSearchParams, 'URLSearchParams');
+const entries = URLSearchParams.prototype.entries;
 ObjectDefineProperty(URLSearchParams.prototype, SymbolIterator, {
-  value: URLSearchParams.prototype.entries, writable: true, enumerable: false, configurable: true,
+  value: entries, writable: true, enumerable: false, configurable: true,
 });
 
 // The "URLSearchParams Iterator" (WebIDL default iterator objects).
@@ -271,6 +277,7 @@ const IteratorProto = URLSearchParamsIterator.prototype;
 delete (IteratorProto as { constructor?: unknown }).constructor;
 ObjectSetPrototypeOf(IteratorProto, IteratorPrototype);
 ObjectDefineProperty(IteratorProto, 'next', { enumerable: true });
+const iteratorNext = IteratorProto.next;
 ObjectDefineProperty(IteratorProto, SymbolToStringTag, {
   value: 'URLSearchParams Iterator', writable: false, enumerable: false, configurable: true,
 });
