@@ -1,0 +1,328 @@
+// SubtleCrypto: https://w3c.github.io/webcrypto/#subtlecrypto-interface
+//
+// Everything the spec does before "return promise and perform the remaining steps in parallel" runs
+// here, synchronously and in spec order: WebIDL argument conversion, algorithm normalization, the
+// byte copies. An error there rejects the returned promise before any queued microtask runs. The
+// remaining steps (key checks, the operation itself, usage and extractability rules) run on the host
+// against the key material held there (runtime/host/ops/crypto.ts); the promise settles when the
+// host's completion arrives, which is always after microtasks queued by the caller.
+import {
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, PromisePrototypeThen, PromiseReject, PromiseWithResolvers,
+  SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength,
+} from '../intrinsics.ts';
+import { hostAsync } from '../bridge/host.ts';
+import { DOMException } from '../webidl/dom-exception.ts';
+import {
+  normalizeAlgorithm, toAlgorithmIdentifier, type AlgorithmIdentifier, type NormalizedAlgorithm,
+} from './algorithms.ts';
+import { createCryptoKey, toCryptoKeyId, type CryptoKey, type KeyDescriptor } from './crypto-key.ts';
+import {
+  copyBytes, isBufferSource, isObject, toBufferSource, toEnum, toJsonWebKey, toSequence, toUnsignedLong,
+  type BufferSourceValue, type JsonWebKeyData,
+} from './webidl.ts';
+
+type KeyFormat = 'raw' | 'spki' | 'pkcs8' | 'jwk';
+const keyFormats: readonly KeyFormat[] = ['raw', 'spki', 'pkcs8', 'jwk'];
+const keyUsages: readonly string[] = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
+
+/** Operational limits on the host side, mirrored here so the errors come at the same time. */
+export const RSA_MAX_MODULUS_LENGTH = 8192;
+const RSA_MIN_MODULUS_LENGTH = 512;
+
+const constructing = Symbol('SubtleCrypto');
+let instance: SubtleCrypto | undefined;
+
+function toFormat(v: unknown): KeyFormat {
+  return toEnum(v, keyFormats, 'format');
+}
+
+function toUsages(v: unknown): string[] {
+  return toSequence(v, (item) => toEnum(item, keyUsages, 'keyUsages'), 'keyUsages');
+}
+
+/**
+ * The part of every method WebIDL owns: brand check and argument count. Any exception thrown by
+ * `body` (conversion, normalization) becomes a rejected promise, as for every promise-returning
+ * operation.
+ */
+function run(self: unknown, method: string, argc: number, required: number, body: () => Promise<unknown>): Promise<any> {
+  try {
+    if (self !== instance || instance === undefined) {
+      throw new TypeError(`Illegal invocation: SubtleCrypto.prototype.${method} called on a non-SubtleCrypto`);
+    }
+    if (argc < required) {
+      throw new TypeError(`Failed to execute '${method}' on 'SubtleCrypto': ${required} arguments required, but only ${argc} present`);
+    }
+    return body();
+  } catch (e) {
+    return PromiseReject(e);
+  }
+}
+
+/**
+ * Settles a new promise with `map` applied to the host's answer. The host promise is private; its own
+ * `constructor` is cleared so `then` builds its derived promise from %Promise% without looking at
+ * anything a tenant could have replaced (Promise.prototype.constructor, Promise[@@species]).
+ */
+function settle<T>(hostPromise: Promise<unknown>, map: (value: any) => T): Promise<T> {
+  const deferred = PromiseWithResolvers<T>();
+  ObjectDefineProperty(hostPromise, 'constructor', { value: undefined });
+  PromisePrototypeThen(hostPromise, (value) => {
+    let result: T;
+    try {
+      result = map(value);
+    } catch (e) {
+      deferred.reject(e);
+      return;
+    }
+    deferred.resolve(result);
+  }, deferred.reject);
+  return deferred.promise;
+}
+
+function toKey(d: KeyDescriptor): CryptoKey {
+  return createCryptoKey(d);
+}
+
+interface KeyPairDescriptor { privateKey: KeyDescriptor; publicKey: KeyDescriptor }
+
+function toKeyOrPair(d: KeyDescriptor | KeyPairDescriptor): object {
+  if ((d as KeyDescriptor).id !== undefined) return toKey(d as KeyDescriptor);
+  // CryptoKeyPair dictionary → ECMAScript object: members in lexicographic order.
+  const pair = d as KeyPairDescriptor;
+  return { privateKey: toKey(pair.privateKey), publicKey: toKey(pair.publicKey) };
+}
+
+/**
+ * Rejections the spec raises while normalizing generateKey's parameters are reported synchronously
+ * here, as browsers do (WPT generateKey/failures.js checks the timing): AES key lengths, RSA modulus
+ * length and public exponent, EC curve names. Everything else is left to the host.
+ */
+function checkGenerateParameters(alg: NormalizedAlgorithm): void {
+  switch (alg.name) {
+    case 'AES-CTR': case 'AES-CBC': case 'AES-GCM': case 'AES-KW': {
+      const length = alg.length as number;
+      if (length !== 128 && length !== 192 && length !== 256) {
+        throw new DOMException('AES key length must be 128, 192 or 256 bits', 'OperationError');
+      }
+      return;
+    }
+    case 'RSASSA-PKCS1-v1_5': case 'RSA-PSS': case 'RSA-OAEP': {
+      const modulusLength = alg.modulusLength as number;
+      if (modulusLength < RSA_MIN_MODULUS_LENGTH || modulusLength > RSA_MAX_MODULUS_LENGTH) {
+        throw new DOMException(
+          `RSA modulusLength must be between ${RSA_MIN_MODULUS_LENGTH} and ${RSA_MAX_MODULUS_LENGTH} bits`, 'OperationError');
+      }
+      const e = alg.publicExponent as Uint8Array;
+      const n = TypedArrayPrototypeGetByteLength(e);
+      let start = 0;
+      while (start < n && e[start] === 0) start++;
+      let value = 0;
+      for (let i = start; i < n; i++) value = value * 256 + e[i]!;
+      if (n - start > 4 || value < 3 || value % 2 === 0) {
+        throw new DOMException('RSA publicExponent must be an odd integer from 3 to 2^32 - 1', 'OperationError');
+      }
+      return;
+    }
+    case 'ECDSA': case 'ECDH': {
+      const curve = alg.namedCurve;
+      if (curve !== 'P-256' && curve !== 'P-384' && curve !== 'P-521') {
+        throw new DOMException(`Unsupported namedCurve '${curve as string}'`, 'NotSupportedError');
+      }
+      return;
+    }
+  }
+}
+
+/** Normalization for wrapKey/unwrapKey: the key-wrap algorithms, then the ciphers. */
+function normalizeWrapAlgorithm(alg: AlgorithmIdentifier, op: 'wrapKey' | 'unwrapKey'): NormalizedAlgorithm {
+  try {
+    return normalizeAlgorithm(alg, op);
+  } catch {
+    return normalizeAlgorithm(alg, op === 'wrapKey' ? 'encrypt' : 'decrypt');
+  }
+}
+
+function cipher(op: 'encrypt' | 'decrypt', algorithm: unknown, key: unknown, data: unknown): Promise<unknown> {
+  const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+  const keyId = toCryptoKeyId(key, 'key');
+  const source = toBufferSource(data, 'data');
+  const normalized = normalizeAlgorithm(alg, op);
+  const bytes = copyBytes(source);
+  return hostAsync(`crypto.${op}`, normalized, keyId, bytes);
+}
+
+export class SubtleCrypto {
+  constructor(token?: unknown) {
+    if (token !== constructing) throw new TypeError('Illegal constructor');
+  }
+
+  encrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    return run(this, 'encrypt', arguments.length, 3, () => cipher('encrypt', algorithm, key, data));
+  }
+
+  decrypt(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    return run(this, 'decrypt', arguments.length, 3, () => cipher('decrypt', algorithm, key, data));
+  }
+
+  sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+    return run(this, 'sign', arguments.length, 3, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const keyId = toCryptoKeyId(key, 'key');
+      const source = toBufferSource(data, 'data');
+      const normalized = normalizeAlgorithm(alg, 'sign');
+      const bytes = copyBytes(source);
+      return hostAsync('crypto.sign', normalized, keyId, bytes);
+    });
+  }
+
+  verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
+    return run(this, 'verify', arguments.length, 4, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const keyId = toCryptoKeyId(key, 'key');
+      const signatureSource = toBufferSource(signature, 'signature');
+      const dataSource = toBufferSource(data, 'data');
+      const normalized = normalizeAlgorithm(alg, 'verify');
+      const signatureBytes = copyBytes(signatureSource);
+      const bytes = copyBytes(dataSource);
+      return hostAsync('crypto.verify', normalized, keyId, signatureBytes, bytes);
+    });
+  }
+
+  digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
+    return run(this, 'digest', arguments.length, 2, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const source = toBufferSource(data, 'data');
+      const normalized = normalizeAlgorithm(alg, 'digest');
+      const bytes = copyBytes(source);
+      return hostAsync('crypto.digest', normalized, bytes);
+    });
+  }
+
+  generateKey(algorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey | object> {
+    return run(this, 'generateKey', arguments.length, 3, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const isExtractable = !!extractable;
+      const usages = toUsages(keyUsages);
+      const normalized = normalizeAlgorithm(alg, 'generateKey');
+      checkGenerateParameters(normalized);
+      return settle(hostAsync('crypto.generateKey', normalized, isExtractable, usages), toKeyOrPair);
+    });
+  }
+
+  deriveKey(algorithm: unknown, baseKey: unknown, derivedKeyType: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey> {
+    return run(this, 'deriveKey', arguments.length, 5, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const baseKeyId = toCryptoKeyId(baseKey, 'baseKey');
+      const derivedAlg = toAlgorithmIdentifier(derivedKeyType, 'derivedKeyType');
+      const isExtractable = !!extractable;
+      const usages = toUsages(keyUsages);
+      const normalized = normalizeAlgorithm(alg, 'deriveBits');
+      const importAlgorithm = normalizeAlgorithm(derivedAlg, 'importKey');
+      const lengthAlgorithm = normalizeAlgorithm(derivedAlg, 'get key length');
+      return settle(
+        hostAsync('crypto.deriveKey', normalized, baseKeyId, importAlgorithm, lengthAlgorithm, isExtractable, usages),
+        toKey,
+      );
+    });
+  }
+
+  deriveBits(algorithm: unknown, baseKey: unknown, length: unknown = null): Promise<ArrayBuffer> {
+    return run(this, 'deriveBits', arguments.length, 2, () => {
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const baseKeyId = toCryptoKeyId(baseKey, 'baseKey');
+      // `optional unsigned long? length = null`
+      const bits = length === undefined || length === null ? null : toUnsignedLong(length);
+      const normalized = normalizeAlgorithm(alg, 'deriveBits');
+      return hostAsync('crypto.deriveBits', normalized, baseKeyId, bits);
+    });
+  }
+
+  importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, keyUsages: unknown): Promise<CryptoKey> {
+    return run(this, 'importKey', arguments.length, 5, () => {
+      const keyFormat = toFormat(format);
+      // (BufferSource or JsonWebKey): buffers first, then any other object (or null/undefined) as a dictionary.
+      let source: BufferSourceValue | undefined;
+      let jwk: JsonWebKeyData | undefined;
+      if (isBufferSource(keyData)) source = toBufferSource(keyData, 'keyData');
+      else if (keyData === undefined || keyData === null || isObject(keyData)) jwk = toJsonWebKey(keyData);
+      else throw new TypeError('keyData is neither a BufferSource nor a JsonWebKey');
+      const alg = toAlgorithmIdentifier(algorithm, 'algorithm');
+      const isExtractable = !!extractable;
+      const usages = toUsages(keyUsages);
+      const normalized = normalizeAlgorithm(alg, 'importKey');
+      let data: Uint8Array | JsonWebKeyData;
+      if (keyFormat === 'jwk') {
+        if (jwk === undefined) throw new TypeError("keyData must be a JsonWebKey dictionary for the 'jwk' format");
+        data = jwk;
+      } else {
+        if (source === undefined) throw new TypeError(`keyData must be a BufferSource for the '${keyFormat}' format`);
+        data = copyBytes(source);
+      }
+      return settle(hostAsync('crypto.importKey', keyFormat, data, normalized, isExtractable, usages), toKey);
+    });
+  }
+
+  exportKey(format: unknown, key: unknown): Promise<ArrayBuffer | object> {
+    return run(this, 'exportKey', arguments.length, 2, () => {
+      const keyFormat = toFormat(format);
+      const keyId = toCryptoKeyId(key, 'key');
+      // The host answers an ArrayBuffer, or for 'jwk' a fresh object with the JsonWebKey members in
+      // dictionary order, both created in this realm by the copy.
+      return hostAsync('crypto.exportKey', keyFormat, keyId);
+    });
+  }
+
+  wrapKey(format: unknown, key: unknown, wrappingKey: unknown, wrapAlgorithm: unknown): Promise<ArrayBuffer> {
+    return run(this, 'wrapKey', arguments.length, 4, () => {
+      const keyFormat = toFormat(format);
+      const keyId = toCryptoKeyId(key, 'key');
+      const wrappingKeyId = toCryptoKeyId(wrappingKey, 'wrappingKey');
+      const alg = toAlgorithmIdentifier(wrapAlgorithm, 'wrapAlgorithm');
+      const normalized = normalizeWrapAlgorithm(alg, 'wrapKey');
+      return hostAsync('crypto.wrapKey', keyFormat, keyId, wrappingKeyId, normalized);
+    });
+  }
+
+  unwrapKey(
+    format: unknown, wrappedKey: unknown, unwrappingKey: unknown, unwrapAlgorithm: unknown,
+    unwrappedKeyAlgorithm: unknown, extractable: unknown, keyUsages: unknown,
+  ): Promise<CryptoKey> {
+    return run(this, 'unwrapKey', arguments.length, 7, () => {
+      const keyFormat = toFormat(format);
+      const source = toBufferSource(wrappedKey, 'wrappedKey');
+      const unwrappingKeyId = toCryptoKeyId(unwrappingKey, 'unwrappingKey');
+      const alg = toAlgorithmIdentifier(unwrapAlgorithm, 'unwrapAlgorithm');
+      const keyAlg = toAlgorithmIdentifier(unwrappedKeyAlgorithm, 'unwrappedKeyAlgorithm');
+      const isExtractable = !!extractable;
+      const usages = toUsages(keyUsages);
+      const normalized = normalizeWrapAlgorithm(alg, 'unwrapKey');
+      const normalizedKeyAlgorithm = normalizeAlgorithm(keyAlg, 'importKey');
+      const bytes = copyBytes(source);
+      return settle(
+        hostAsync('crypto.unwrapKey', keyFormat, bytes, unwrappingKeyId, normalized, normalizedKeyAlgorithm, isExtractable, usages),
+        toKey,
+      );
+    });
+  }
+}
+
+// WebIDL: operations are enumerable; `length` counts required arguments.
+const methodLengths: readonly [string, number][] = [
+  ['encrypt', 3], ['decrypt', 3], ['sign', 3], ['verify', 4], ['digest', 2], ['generateKey', 3], ['deriveKey', 5],
+  ['deriveBits', 2], ['importKey', 5], ['exportKey', 2], ['wrapKey', 4], ['unwrapKey', 7],
+];
+for (let i = 0; i < methodLengths.length; i++) {
+  const [name, length] = methodLengths[i]!;
+  const d = ObjectGetOwnPropertyDescriptor(SubtleCrypto.prototype, name)!;
+  d.enumerable = true;
+  ObjectDefineProperty(SubtleCrypto.prototype, name, d);
+  ObjectDefineProperty(d.value as Function, 'length', { value: length, writable: false, enumerable: false, configurable: true });
+}
+ObjectDefineProperty(SubtleCrypto.prototype, SymbolToStringTag, { value: 'SubtleCrypto', writable: false, enumerable: false, configurable: true });
+
+/** Creates the one SubtleCrypto object of this global (crypto.subtle); called once by install. */
+export function createSubtle(): SubtleCrypto {
+  instance ??= new SubtleCrypto(constructing);
+  return instance;
+}
