@@ -1,6 +1,7 @@
 // The `worker` CLI: dispatches to one command definition (cli/commands/*).
 import { BundleError } from '../runtime/bundler/bundle.ts';
 import { ConfigError } from '../runtime/config/project.ts';
+import { ApiError } from './api.ts';
 import { commandHelp, parseCommandArgs, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -47,7 +48,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BundleError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof BundleError || e instanceof ApiError) {
       console.error(`worker: ${e.message}`);
     } else {
       console.error(`worker: ${(e as Error)?.stack ?? String(e)}`);
