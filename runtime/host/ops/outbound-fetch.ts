@@ -236,6 +236,8 @@ class Hop {
         cb(err);
       },
     });
+    // Errors are read from `errored` by whoever reads the body; none may go unhandled.
+    this.body.on('error', () => {});
     const handler = {
       onRequestStart: (controller: DispatchController) => {
         this.#controller = controller;
@@ -383,9 +385,7 @@ function decodedBody(raw: Readable, codings: string[]): Readable {
   }
   const streams: NodeJS.ReadWriteStream[] = [raw as unknown as NodeJS.ReadWriteStream, ...decoders];
   const last = decoders[decoders.length - 1]!;
-  pipeline(streams, (err) => {
-    if (err && !last.destroyed) last.destroy(Object.assign(new Error(`could not decode the response body: ${err.message}`), { decode: true }));
-  });
+  pipeline(streams, () => {});
   return last;
 }
 
@@ -466,6 +466,7 @@ class Subrequest {
   #hop: Hop | null = null;
   #upload: UploadStream | null = null;
   #body: Readable | null = null;
+  #rawBody: Readable | null = null;
   #aborted: Error | null = null;
 
   constructor(ctx: OpContext, id: number) {
@@ -577,6 +578,7 @@ class Subrequest {
 
       const hasBody = method !== 'HEAD' && !NULL_BODY_STATUS.has(head.status);
       if (hasBody) {
+        this.#rawBody = hop.body;
         this.#body = decodedBody(hop.body, contentCodings(flatHeaders));
       } else {
         hop.abort(new Error('no body'));
@@ -633,8 +635,9 @@ class Subrequest {
       return new Uint8Array(chunk);
     } catch (e) {
       if (this.#aborted) throw tenantTypeError('fetch failed: the request was aborted');
-      const err = e as Error & { decode?: boolean };
-      if (err.decode) throw tenantTypeError(`fetch failed: ${err.message}`);
+      if (body !== this.#rawBody && this.#rawBody && !this.#rawBody.errored) {
+        throw tenantTypeError(`fetch failed: could not decode the response body (${errorMessage(e)})`);
+      }
       throw tenantTypeError(`fetch failed: the connection was lost while reading the response body (${errorMessage(e)})`);
     }
   }
