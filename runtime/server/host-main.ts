@@ -117,11 +117,14 @@ export async function runHost(settings: HostSettings): Promise<void> {
   server.keepAliveTimeout = 5_000;
 
   let finishDrain = () => {};
+  // Connections are accepted only once the routing table arrived, so none is answered 404 by mistake.
+  const { promise: configured, resolve: markConfigured } = Promise.withResolvers<void>();
   process.on('message', (raw) => {
     const m = raw as SupervisorMessage;
     switch (m.type) {
       case 'tenants':
         router.setTenants(m.tenants);
+        markConfigured();
         for (const name of [...engines.keys()]) if (!router.get(name)) engines.delete(name);
         break;
       case 'tenant':
@@ -172,6 +175,7 @@ export async function runHost(settings: HostSettings): Promise<void> {
   // The supervisor exiting (or the IPC channel closing) ends the host: nothing is left behind.
   process.on('disconnect', () => process.exit(0));
 
+  await configured;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ fd: settings.listenFd }, () => resolve());

@@ -42,7 +42,9 @@ export interface HostProcessOptions {
   trustProxy: boolean;
   isolation: Isolation;
   onMessage(m: HostMessage): void;
-  /** Called each time a host (re)starts and is ready: push the tenant configuration. */
+  /** Called right after each (re)start: push the tenant configuration (the host listens only once it has it). */
+  onSpawn(): void;
+  /** The host accepts connections. */
   onReady(): void;
   onCrash(info: { code: number | null; signal: string | null; restartInMs: number }): void;
 }
@@ -82,6 +84,7 @@ export class HostProcess {
     });
     this.#child = child;
     this.#startedAt = Date.now();
+    o.onSpawn();
     child.on('message', (m: HostMessage) => {
       if (m.type === 'ready') o.onReady();
       o.onMessage(m);

@@ -113,9 +113,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     baseDomain: o.baseDomain,
     trustProxy: o.trustProxy,
     isolation: o.isolation,
+    onSpawn: () => host.send({ type: 'tenants', tenants: allRuntimes() }),
     onReady: () => {
       hostReady = true;
-      host.send({ type: 'tenants', tenants: allRuntimes() });
     },
     onMessage: (m: HostMessage) => {
       if (m.type === 'log') logs.publish(m.record);
