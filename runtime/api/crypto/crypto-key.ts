@@ -98,6 +98,8 @@ for (const member of ['type', 'extractable', 'algorithm', 'usages']) {
   d.enumerable = true;
   ObjectDefineProperty(proto, member, d);
 }
+// No constructor in the IDL: the interface object's length is 0.
+ObjectDefineProperty(CryptoKey, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
 ObjectDefineProperty(proto, SymbolToStringTag, { value: 'CryptoKey', writable: false, enumerable: false, configurable: true });
 
 function define(target: object, key: string, value: unknown): void {

@@ -79,6 +79,8 @@ for (const member of ['subtle', 'getRandomValues', 'randomUUID']) {
   ObjectDefineProperty(proto, member, d);
 }
 ObjectDefineProperty(proto.getRandomValues, 'length', { value: 1, writable: false, enumerable: false, configurable: true });
+// No constructor in the IDL: the interface object's length is 0.
+ObjectDefineProperty(Crypto, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
 ObjectDefineProperty(proto, SymbolToStringTag, { value: 'Crypto', writable: false, enumerable: false, configurable: true });
 
 /** Creates this global's Crypto object and its SubtleCrypto (once, at install). */

@@ -319,6 +319,8 @@ for (let i = 0; i < methodLengths.length; i++) {
   ObjectDefineProperty(SubtleCrypto.prototype, name, d);
   ObjectDefineProperty(d.value as Function, 'length', { value: length, writable: false, enumerable: false, configurable: true });
 }
+// No constructor in the IDL: the interface object's length is 0.
+ObjectDefineProperty(SubtleCrypto, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
 ObjectDefineProperty(SubtleCrypto.prototype, SymbolToStringTag, { value: 'SubtleCrypto', writable: false, enumerable: false, configurable: true });
 
 /** Creates the one SubtleCrypto object of this global (crypto.subtle); called once by install. */
