@@ -95,6 +95,15 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
   const activeEngine = engine;
 
   const server = createServer((req, res) => {
+    // Like wrangler's /__scheduled: fire the worker's scheduled() by hand (?cron=…).
+    if (req.url?.startsWith('/__scheduled')) {
+      const cron = new URL(req.url, 'http://dev').searchParams.get('cron') ?? '* * * * *';
+      void activeEngine.scheduled(cron, Date.now()).then((outcome) => {
+        res.writeHead(outcome === 'ok' ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(outcome === 'ok' ? `Ran scheduled event (cron "${cron}").\n` : `Scheduled event failed: ${outcome} (see the log).\n`);
+      });
+      return;
+    }
     const len = Number(req.headers['content-length'] ?? 0);
     if (len > o.limits.maxRequestBodyBytes) {
       res.writeHead(413, { 'content-type': 'text/plain' }).end(`Request body exceeds ${o.limits.maxRequestBodyBytes} bytes.\n`);

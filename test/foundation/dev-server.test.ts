@@ -323,3 +323,21 @@ describe('worker dev: rebuilds', () => {
       .rejects.toThrow(/Node built-in module "node:fs" cannot be imported: Isle workers get web APIs only/);
   });
 });
+
+describe('worker dev: scheduled', () => {
+  it('fires scheduled() by hand at /__scheduled', async () => {
+    const dev = await startDev({
+      'src/index.ts': `export default {
+        fetch: () => new Response('x'),
+        scheduled(controller: { cron: string; scheduledTime: number }) { console.log('scheduled with ' + controller.cron + ' ' + typeof controller.scheduledTime); },
+      };`,
+    });
+    try {
+      const res = await fetch(dev.url + '/__scheduled?cron=*/5+*+*+*+*');
+      expect(res.status).toBe(200);
+      await dev.waitForOutput(/scheduled with \*\/5 \* \* \* \* number/);
+    } finally {
+      await dev.close();
+    }
+  });
+});
