@@ -13,9 +13,10 @@ function run(args: string[], cwd = root) {
   return spawnSync(process.execPath, [worker, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
 }
 
-function childPids(pid: number): number[] {
+function descendantPids(pid: number): number[] {
   const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
-  return out.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const children = out.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+  return children.flatMap((c) => [c, ...descendantPids(c)]);
 }
 
 function alive(pid: number): boolean {
@@ -92,7 +93,8 @@ describe('worker CLI', () => {
     });
     expect(out.match(/Ready on/g)).toHaveLength(1);
     expect(await (await fetch(url + '/?name=Isle')).text()).toBe('Hello, Isle!\n');
-    const descendants = childPids(child.pid!);
+    const descendants = descendantPids(child.pid!);
+    expect(descendants.length).toBeGreaterThan(0);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
