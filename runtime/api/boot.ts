@@ -7,6 +7,8 @@ import { bindHost } from './bridge/host.ts';
 import { entry } from './bridge/entry.ts';
 import { ObjectDefineProperty, globalThisRef } from './intrinsics.ts';
 import { applyBootConfig, type BootConfig } from './worker/config.ts';
+import { boot as bootConsole } from './console/install.ts';
+import { boot as bootWasm } from './wasm/install.ts';
 
 export const BOOT_KEY = '__isle_boot';
 
@@ -19,6 +21,10 @@ function boot(
   delete (globalThisRef as Record<string, unknown>)[BOOT_KEY];
   bindHost(sync, async, send);
   applyBootConfig(config);
+  // Built-ins V8 adds to each context only after the snapshot is deserialized (WebAssembly,
+  // Error.isError) are captured or wrapped here, still before any tenant code.
+  bootConsole();
+  bootWasm();
   return entry;
 }
 
