@@ -5,9 +5,11 @@
 // byte copies. An error there rejects the returned promise before any queued microtask runs. The
 // remaining steps (key checks, the operation itself, usage and extractability rules) run on the host
 // against the key material held there (runtime/host/ops/crypto.ts); the promise settles when the
-// host's completion arrives, which is always after microtasks queued by the caller.
+// host's completion arrives, which is always after microtasks queued by the caller. The host answers
+// [true, value] or [false, errorName, message]; errors are rebuilt here as DOMExceptions (or
+// TypeErrors), since "SyntaxError" from Web Crypto is a DOMException, not the ECMAScript error.
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, PromisePrototypeThen, PromiseReject, PromiseWithResolvers,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
   SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { hostAsync } from '../bridge/host.ts';
@@ -17,7 +19,7 @@ import {
 } from './algorithms.ts';
 import { createCryptoKey, toCryptoKeyId, type CryptoKey, type KeyDescriptor } from './crypto-key.ts';
 import {
-  copyBytes, isBufferSource, isObject, toBufferSource, toEnum, toJsonWebKey, toSequence, toUnsignedLong,
+  appendTo, copyBytes, isBufferSource, isObject, toBufferSource, toEnum, toJsonWebKey, toSequence, toUnsignedLong,
   type BufferSourceValue, type JsonWebKeyData,
 } from './webidl.ts';
 
@@ -59,18 +61,34 @@ function run(self: unknown, method: string, argc: number, required: number, body
   }
 }
 
+/** An error the host reported by name, as this realm's error object. */
+function cryptoError(name: unknown, message: unknown): Error {
+  const text = typeof message === 'string' ? message : 'The operation failed';
+  if (name === 'TypeError') return new TypeError(text);
+  return new DOMException(text, typeof name === 'string' ? name : 'OperationError');
+}
+
+const identity = <T>(value: T): T => value;
+
 /**
- * Settles a new promise with `map` applied to the host's answer. The host promise is private; its own
- * `constructor` is cleared so `then` builds its derived promise from %Promise% without looking at
- * anything a tenant could have replaced (Promise.prototype.constructor, Promise[@@species]).
+ * Calls a crypto host op and settles a new promise with `map` applied to its value. The host promise
+ * is private; its own `constructor` is cleared so `then` builds its derived promise from %Promise%
+ * without looking at anything a tenant could have replaced (Promise.prototype.constructor,
+ * Promise[@@species]).
  */
-function settle<T>(hostPromise: Promise<unknown>, map: (value: any) => T): Promise<T> {
+function callHost<T>(op: string, args: unknown[], map: (value: any) => T): Promise<T> {
+  // No spread: it would run %ArrayIteratorPrototype%.next, which a tenant can replace.
+  const callArgs: unknown[] = [`crypto.${op}`];
+  for (let i = 0; i < args.length; i++) appendTo(callArgs, args[i]);
+  const hostPromise = ReflectApply(hostAsync, undefined, callArgs) as Promise<unknown>;
   const deferred = PromiseWithResolvers<T>();
   ObjectDefineProperty(hostPromise, 'constructor', { value: undefined });
-  PromisePrototypeThen(hostPromise, (value) => {
+  PromisePrototypeThen(hostPromise, (answer) => {
     let result: T;
     try {
-      result = map(value);
+      const tagged = answer as [boolean, unknown, unknown];
+      if (tagged[0] !== true) throw cryptoError(tagged[1], tagged[2]);
+      result = map(tagged[1]);
     } catch (e) {
       deferred.reject(e);
       return;
@@ -149,7 +167,7 @@ function cipher(op: 'encrypt' | 'decrypt', algorithm: unknown, key: unknown, dat
   const source = toBufferSource(data, 'data');
   const normalized = normalizeAlgorithm(alg, op);
   const bytes = copyBytes(source);
-  return hostAsync(`crypto.${op}`, normalized, keyId, bytes);
+  return callHost(op, [normalized, keyId, bytes], identity);
 }
 
 export class SubtleCrypto {
@@ -172,7 +190,7 @@ export class SubtleCrypto {
       const source = toBufferSource(data, 'data');
       const normalized = normalizeAlgorithm(alg, 'sign');
       const bytes = copyBytes(source);
-      return hostAsync('crypto.sign', normalized, keyId, bytes);
+      return callHost('sign', [normalized, keyId, bytes], identity);
     });
   }
 
@@ -185,7 +203,7 @@ export class SubtleCrypto {
       const normalized = normalizeAlgorithm(alg, 'verify');
       const signatureBytes = copyBytes(signatureSource);
       const bytes = copyBytes(dataSource);
-      return hostAsync('crypto.verify', normalized, keyId, signatureBytes, bytes);
+      return callHost('verify', [normalized, keyId, signatureBytes, bytes], identity);
     });
   }
 
@@ -195,7 +213,7 @@ export class SubtleCrypto {
       const source = toBufferSource(data, 'data');
       const normalized = normalizeAlgorithm(alg, 'digest');
       const bytes = copyBytes(source);
-      return hostAsync('crypto.digest', normalized, bytes);
+      return callHost('digest', [normalized, bytes], identity);
     });
   }
 
@@ -206,7 +224,7 @@ export class SubtleCrypto {
       const usages = toUsages(keyUsages);
       const normalized = normalizeAlgorithm(alg, 'generateKey');
       checkGenerateParameters(normalized);
-      return settle(hostAsync('crypto.generateKey', normalized, isExtractable, usages), toKeyOrPair);
+      return callHost('generateKey', [normalized, isExtractable, usages], toKeyOrPair);
     });
   }
 
@@ -220,10 +238,7 @@ export class SubtleCrypto {
       const normalized = normalizeAlgorithm(alg, 'deriveBits');
       const importAlgorithm = normalizeAlgorithm(derivedAlg, 'importKey');
       const lengthAlgorithm = normalizeAlgorithm(derivedAlg, 'get key length');
-      return settle(
-        hostAsync('crypto.deriveKey', normalized, baseKeyId, importAlgorithm, lengthAlgorithm, isExtractable, usages),
-        toKey,
-      );
+      return callHost('deriveKey', [normalized, baseKeyId, importAlgorithm, lengthAlgorithm, isExtractable, usages], toKey);
     });
   }
 
@@ -234,7 +249,7 @@ export class SubtleCrypto {
       // `optional unsigned long? length = null`
       const bits = length === undefined || length === null ? null : toUnsignedLong(length);
       const normalized = normalizeAlgorithm(alg, 'deriveBits');
-      return hostAsync('crypto.deriveBits', normalized, baseKeyId, bits);
+      return callHost('deriveBits', [normalized, baseKeyId, bits], identity);
     });
   }
 
@@ -259,7 +274,7 @@ export class SubtleCrypto {
         if (source === undefined) throw new TypeError(`keyData must be a BufferSource for the '${keyFormat}' format`);
         data = copyBytes(source);
       }
-      return settle(hostAsync('crypto.importKey', keyFormat, data, normalized, isExtractable, usages), toKey);
+      return callHost('importKey', [keyFormat, data, normalized, isExtractable, usages], toKey);
     });
   }
 
@@ -269,7 +284,7 @@ export class SubtleCrypto {
       const keyId = toCryptoKeyId(key, 'key');
       // The host answers an ArrayBuffer, or for 'jwk' a fresh object with the JsonWebKey members in
       // dictionary order, both created in this realm by the copy.
-      return hostAsync('crypto.exportKey', keyFormat, keyId);
+      return callHost('exportKey', [keyFormat, keyId], identity);
     });
   }
 
@@ -280,7 +295,7 @@ export class SubtleCrypto {
       const wrappingKeyId = toCryptoKeyId(wrappingKey, 'wrappingKey');
       const alg = toAlgorithmIdentifier(wrapAlgorithm, 'wrapAlgorithm');
       const normalized = normalizeWrapAlgorithm(alg, 'wrapKey');
-      return hostAsync('crypto.wrapKey', keyFormat, keyId, wrappingKeyId, normalized);
+      return callHost('wrapKey', [keyFormat, keyId, wrappingKeyId, normalized], identity);
     });
   }
 
@@ -299,10 +314,7 @@ export class SubtleCrypto {
       const normalized = normalizeWrapAlgorithm(alg, 'unwrapKey');
       const normalizedKeyAlgorithm = normalizeAlgorithm(keyAlg, 'importKey');
       const bytes = copyBytes(source);
-      return settle(
-        hostAsync('crypto.unwrapKey', keyFormat, bytes, unwrappingKeyId, normalized, normalizedKeyAlgorithm, isExtractable, usages),
-        toKey,
-      );
+      return callHost('unwrapKey', [keyFormat, bytes, unwrappingKeyId, normalized, normalizedKeyAlgorithm, isExtractable, usages], toKey);
     });
   }
 }

@@ -4,8 +4,13 @@
 // opaque handle ids its CryptoKey objects carry to Node `CryptoKey`s; the table is emptied when the
 // isolate is disposed, and entries are released early when the isolate collects a key object.
 // The isolate has already done everything the spec does before "in parallel" (WebIDL conversion,
-// algorithm normalization, byte copies); the operations themselves, with their key checks and error
-// names, are Node's WebCrypto implementation, given the normalized algorithms as plain data.
+// algorithm normalization, byte copies). Here the remaining steps run in spec order: the checks on
+// the keys' [[algorithm]], [[usages]] and [[extractable]] slots first, then the operation itself,
+// which is Node's WebCrypto implementation given the normalized algorithm as plain data.
+//
+// Async ops answer a tagged result, [true, value] or [false, errorName, message], rather than
+// rejecting: the isolate rebuilds the error itself, because "SyntaxError" here is the DOMException
+// name, which the generic bridge would turn into an ECMAScript SyntaxError.
 import { randomFillSync, webcrypto } from 'node:crypto';
 import type { OpContext, OpModule } from './types.ts';
 
@@ -105,26 +110,53 @@ function sanitize(e: unknown): Error {
   return domError(e instanceof Error ? e.message : 'The operation failed', 'OperationError');
 }
 
+type Result = [true, unknown] | [false, string, string];
+
 /**
  * Runs `job` when fewer than MAX_CONCURRENT_OPS of this isolate's operations are running, so one
- * tenant cannot occupy the whole thread pool. Jobs of a disposed isolate that have not started never
- * start.
+ * tenant cannot occupy the whole thread pool, and answers its tagged result. Jobs of a disposed
+ * isolate that have not started never start.
  */
-async function limited<T>(ctx: OpContext, job: () => Promise<T>): Promise<T> {
+async function limited(ctx: OpContext, job: () => unknown): Promise<Result> {
   const s = state(ctx);
   if (s.running >= MAX_CONCURRENT_OPS) {
     await new Promise<void>((resolve) => s.waiting.push(resolve));
   }
-  if (ctx.disposed) throw domError('The isolate was disposed', 'OperationError');
+  if (ctx.disposed) return [false, 'OperationError', 'The isolate was disposed'];
   s.running++;
   try {
-    return await job();
+    return [true, await job()];
   } catch (e) {
-    throw sanitize(e);
+    const error = sanitize(e);
+    return [false, error.name, error.message];
   } finally {
     s.running--;
     s.waiting.shift()?.();
   }
+}
+
+// The spec's checks on the keys, made here so they come before anything Node checks inside the
+// operation (Node validates some parameters, e.g. PBKDF2 iterations, earlier than the spec does).
+
+/** "If the name member of normalizedAlgorithm is not equal to the name attribute of [[algorithm]]…" */
+function checkKey(key: NodeCryptoKey, alg: Json, usage: webcrypto.KeyUsage): NodeCryptoKey {
+  if (key.algorithm.name !== alg.name) {
+    throw domError(`The key is a ${key.algorithm.name} key, not ${String(alg.name)}`, 'InvalidAccessError');
+  }
+  if (!key.usages.includes(usage)) throw domError(`The key's usages do not include '${usage}'`, 'InvalidAccessError');
+  return key;
+}
+
+/** exportKey's (and wrapKey's) checks on the key to export. */
+function checkExportable(key: NodeCryptoKey): NodeCryptoKey {
+  const name = key.algorithm.name;
+  if (name === 'PBKDF2' || name === 'HKDF') throw domError(`${name} keys cannot be exported`, 'NotSupportedError');
+  if (!key.extractable) throw domError('The key is not extractable', 'InvalidAccessError');
+  return key;
+}
+
+function algorithm(alg: Json): webcrypto.AlgorithmIdentifier {
+  return alg as unknown as webcrypto.AlgorithmIdentifier;
 }
 
 /** The algorithm as Node takes it: `public` (ECDH, X25519) becomes the Node key behind the handle. */
@@ -172,61 +204,61 @@ export const cryptoOps: OpModule = {
     'crypto.digest': (ctx, alg: Json, data: Bytes) =>
       limited(ctx, () => subtle.digest(alg as unknown as webcrypto.AlgorithmIdentifier, data)),
     'crypto.encrypt': (ctx, alg: Json, id: number, data: Bytes) =>
-      limited(ctx, () => subtle.encrypt(alg as unknown as webcrypto.AlgorithmIdentifier, keyOf(ctx, id), data)),
+      limited(ctx, () => subtle.encrypt(algorithm(alg), checkKey(keyOf(ctx, id), alg, 'encrypt'), data)),
     'crypto.decrypt': (ctx, alg: Json, id: number, data: Bytes) =>
-      limited(ctx, () => subtle.decrypt(alg as unknown as webcrypto.AlgorithmIdentifier, keyOf(ctx, id), data)),
+      limited(ctx, () => subtle.decrypt(algorithm(alg), checkKey(keyOf(ctx, id), alg, 'decrypt'), data)),
     'crypto.sign': (ctx, alg: Json, id: number, data: Bytes) =>
-      limited(ctx, () => subtle.sign(alg as unknown as webcrypto.AlgorithmIdentifier, keyOf(ctx, id), data)),
+      limited(ctx, () => subtle.sign(algorithm(alg), checkKey(keyOf(ctx, id), alg, 'sign'), data)),
     'crypto.verify': (ctx, alg: Json, id: number, signature: Bytes, data: Bytes) =>
-      limited(ctx, () => subtle.verify(alg as unknown as webcrypto.AlgorithmIdentifier, keyOf(ctx, id), signature, data)),
+      limited(ctx, () => subtle.verify(algorithm(alg), checkKey(keyOf(ctx, id), alg, 'verify'), signature, data)),
     'crypto.generateKey': (ctx, alg: Json, extractable: boolean, usages: webcrypto.KeyUsage[]) =>
       limited(ctx, async () => {
         checkLimits(alg);
-        const result = await subtle.generateKey(alg as unknown as webcrypto.AlgorithmIdentifier, extractable, usages);
+        const result = await subtle.generateKey(algorithm(alg), extractable, usages);
         return registerResult(ctx, result as NodeCryptoKey | webcrypto.CryptoKeyPair);
       }),
     'crypto.deriveBits': (ctx, alg: Json, id: number, length: number | null) =>
       limited(ctx, () => {
+        const baseKey = checkKey(keyOf(ctx, id), alg, 'deriveBits');
         checkLimits(alg);
-        return subtle.deriveBits(withKeys(ctx, alg) as unknown as webcrypto.EcdhKeyDeriveParams, keyOf(ctx, id), length);
+        return subtle.deriveBits(withKeys(ctx, alg) as unknown as webcrypto.EcdhKeyDeriveParams, baseKey, length);
       }),
     'crypto.deriveKey': (
       ctx, alg: Json, id: number, importAlg: Json, lengthAlg: Json, extractable: boolean, usages: webcrypto.KeyUsage[],
     ) =>
       limited(ctx, async () => {
+        const baseKey = checkKey(keyOf(ctx, id), alg, 'deriveKey');
         checkLimits(alg);
         // Node normalizes derivedKeyType for both "importKey" and "get key length": give it the members of both.
         const derivedKeyType = { ...importAlg, ...lengthAlg, name: importAlg.name };
         const key = await subtle.deriveKey(
-          withKeys(ctx, alg) as unknown as webcrypto.EcdhKeyDeriveParams, keyOf(ctx, id),
-          derivedKeyType as unknown as webcrypto.AlgorithmIdentifier, extractable, usages,
+          withKeys(ctx, alg) as unknown as webcrypto.EcdhKeyDeriveParams, baseKey, algorithm(derivedKeyType), extractable, usages,
         );
         return register(ctx, key);
       }),
     'crypto.importKey': (ctx, format: string, data: Bytes | Json, alg: Json, extractable: boolean, usages: webcrypto.KeyUsage[]) =>
       limited(ctx, async () => {
-        const key = await subtle.importKey(
-          format as 'raw', data as Bytes, alg as unknown as webcrypto.AlgorithmIdentifier, extractable, usages,
-        );
+        const key = await subtle.importKey(format as 'raw', data as Bytes, algorithm(alg), extractable, usages);
         return register(ctx, key);
       }),
     'crypto.exportKey': (ctx, format: string, id: number) =>
       limited(ctx, async () => {
-        const result = await subtle.exportKey(format as 'raw', keyOf(ctx, id));
+        const result = await subtle.exportKey(format as 'raw', checkExportable(keyOf(ctx, id)));
         return result instanceof ArrayBuffer ? result : orderedJwk(result as unknown as Json);
       }),
     'crypto.wrapKey': (ctx, format: string, id: number, wrappingId: number, alg: Json) =>
-      limited(ctx, () => subtle.wrapKey(
-        format as 'raw', keyOf(ctx, id), keyOf(ctx, wrappingId), alg as unknown as webcrypto.AlgorithmIdentifier,
-      )),
+      limited(ctx, () => {
+        const wrappingKey = checkKey(keyOf(ctx, wrappingId), alg, 'wrapKey');
+        return subtle.wrapKey(format as 'raw', checkExportable(keyOf(ctx, id)), wrappingKey, algorithm(alg));
+      }),
     'crypto.unwrapKey': (
       ctx, format: string, wrapped: Bytes, unwrappingId: number, alg: Json, keyAlg: Json, extractable: boolean,
       usages: webcrypto.KeyUsage[],
     ) =>
       limited(ctx, async () => {
+        const unwrappingKey = checkKey(keyOf(ctx, unwrappingId), alg, 'unwrapKey');
         const key = await subtle.unwrapKey(
-          format as 'raw', wrapped, keyOf(ctx, unwrappingId), alg as unknown as webcrypto.AlgorithmIdentifier,
-          keyAlg as unknown as webcrypto.AlgorithmIdentifier, extractable, usages,
+          format as 'raw', wrapped, unwrappingKey, algorithm(alg), algorithm(keyAlg), extractable, usages,
         );
         return register(ctx, key);
       }),
