@@ -1,2 +1,26 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// Installs the Streams Standard interfaces.
+import { exposeInterface } from '../globals.ts';
+import { captureAbort } from './abort.ts';
+import {
+  ByteLengthQueuingStrategy, CountQueuingStrategy, ReadableByteStreamController, ReadableStream,
+  ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableStreamDefaultController, ReadableStreamDefaultReader,
+  TransformStream, TransformStreamDefaultController, WritableStream, WritableStreamDefaultController,
+  WritableStreamDefaultWriter,
+} from './index.ts';
+
+export function install(): void {
+  captureAbort();
+  exposeInterface('ReadableStream', ReadableStream);
+  exposeInterface('ReadableStreamDefaultReader', ReadableStreamDefaultReader);
+  exposeInterface('ReadableStreamBYOBReader', ReadableStreamBYOBReader);
+  exposeInterface('ReadableStreamBYOBRequest', ReadableStreamBYOBRequest);
+  exposeInterface('ReadableStreamDefaultController', ReadableStreamDefaultController);
+  exposeInterface('ReadableByteStreamController', ReadableByteStreamController);
+  exposeInterface('WritableStream', WritableStream);
+  exposeInterface('WritableStreamDefaultWriter', WritableStreamDefaultWriter);
+  exposeInterface('WritableStreamDefaultController', WritableStreamDefaultController);
+  exposeInterface('TransformStream', TransformStream);
+  exposeInterface('TransformStreamDefaultController', TransformStreamDefaultController);
+  exposeInterface('ByteLengthQueuingStrategy', ByteLengthQueuingStrategy);
+  exposeInterface('CountQueuingStrategy', CountQueuingStrategy);
+}

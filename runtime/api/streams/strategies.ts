@@ -1,0 +1,85 @@
+// ByteLengthQueuingStrategy and CountQueuingStrategy (https://streams.spec.whatwg.org/#qs).
+import { ObjectDefineProperty, TypeError } from '../intrinsics.ts';
+import { dictionary, requireArgs, toUnrestrictedDouble, webidlInterface } from './idl.ts';
+
+// One size function per realm for each strategy (built-in functions: not constructors).
+const byteLengthSize = {
+  size(chunk: unknown): unknown {
+    return (chunk as { byteLength: unknown }).byteLength;
+  },
+}.size;
+const countSize = {
+  size(): number {
+    return 1;
+  },
+}.size;
+ObjectDefineProperty(byteLengthSize, 'length', { value: 1 });
+
+function toInit(init: unknown, what: string): number {
+  const d = dictionary(init, `Failed to construct '${what}': init`);
+  const hwm = d === undefined ? undefined : d.highWaterMark;
+  if (hwm === undefined) throw new TypeError(`Failed to construct '${what}': required member highWaterMark is undefined.`);
+  return toUnrestrictedDouble(hwm);
+}
+
+let getByteHWM: (o: ByteLengthQueuingStrategy) => number;
+let getCountHWM: (o: CountQueuingStrategy) => number;
+
+export class ByteLengthQueuingStrategy {
+  #highWaterMark: number;
+  static {
+    getByteHWM = (o) => o.#highWaterMark;
+  }
+  constructor(init: unknown) {
+    requireArgs(arguments.length, 1, "Failed to construct 'ByteLengthQueuingStrategy'");
+    this.#highWaterMark = toInit(init, 'ByteLengthQueuingStrategy');
+  }
+
+  get highWaterMark(): number {
+    try {
+      return getByteHWM(this);
+    } catch {
+      throw new TypeError('Illegal invocation: ByteLengthQueuingStrategy.prototype.highWaterMark called on an object that is not a ByteLengthQueuingStrategy.');
+    }
+  }
+
+  get size(): (chunk: unknown) => unknown {
+    try {
+      getByteHWM(this);
+    } catch {
+      throw new TypeError('Illegal invocation: ByteLengthQueuingStrategy.prototype.size called on an object that is not a ByteLengthQueuingStrategy.');
+    }
+    return byteLengthSize;
+  }
+}
+
+export class CountQueuingStrategy {
+  #highWaterMark: number;
+  static {
+    getCountHWM = (o) => o.#highWaterMark;
+  }
+  constructor(init: unknown) {
+    requireArgs(arguments.length, 1, "Failed to construct 'CountQueuingStrategy'");
+    this.#highWaterMark = toInit(init, 'CountQueuingStrategy');
+  }
+
+  get highWaterMark(): number {
+    try {
+      return getCountHWM(this);
+    } catch {
+      throw new TypeError('Illegal invocation: CountQueuingStrategy.prototype.highWaterMark called on an object that is not a CountQueuingStrategy.');
+    }
+  }
+
+  get size(): () => number {
+    try {
+      getCountHWM(this);
+    } catch {
+      throw new TypeError('Illegal invocation: CountQueuingStrategy.prototype.size called on an object that is not a CountQueuingStrategy.');
+    }
+    return countSize;
+  }
+}
+
+webidlInterface(ByteLengthQueuingStrategy, 'ByteLengthQueuingStrategy');
+webidlInterface(CountQueuingStrategy, 'CountQueuingStrategy');
