@@ -1,8 +1,16 @@
 // How runtime/api puts names on the tenant's global object, with WebIDL's property attributes.
-import { ObjectDefineProperty, globalThisRef } from './intrinsics.ts';
+import { ArrayPrototypePush, ObjectDefineProperty, globalThisRef } from './intrinsics.ts';
+
+const exposed: Function[] = [];
+
+/** Every interface object the prelude exposed (structuredClone refuses their instances). */
+export function exposedInterfaces(): readonly Function[] {
+  return exposed;
+}
 
 /** An interface object (class): writable, non-enumerable, configurable. */
 export function exposeInterface(name: string, value: Function): void {
+  ArrayPrototypePush(exposed, value);
   ObjectDefineProperty(globalThisRef, name, { value, writable: true, enumerable: false, configurable: true });
 }
 

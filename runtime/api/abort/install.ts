@@ -1,2 +1,9 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// Abort: AbortController and AbortSignal.
+import { exposeInterface } from '../globals.ts';
+import { AbortController } from './abort-controller.ts';
+import { AbortSignal } from './abort-signal.ts';
+
+export function install(): void {
+  exposeInterface('AbortController', AbortController);
+  exposeInterface('AbortSignal', AbortSignal);
+}

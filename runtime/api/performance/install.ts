@@ -1,2 +1,11 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// Performance: the `performance` attribute, Performance, PerformanceEntry/Mark/Measure.
+import { exposeAttribute, exposeInterface } from '../globals.ts';
+import { Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure, performance } from './performance.ts';
+
+export function install(): void {
+  exposeInterface('Performance', Performance);
+  exposeInterface('PerformanceEntry', PerformanceEntry);
+  exposeInterface('PerformanceMark', PerformanceMark);
+  exposeInterface('PerformanceMeasure', PerformanceMeasure);
+  exposeAttribute('performance', performance);
+}
