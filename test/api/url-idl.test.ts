@@ -65,7 +65,7 @@ describe('URL WebIDL surface', () => {
 
 describe('URL tamper resistance', () => {
   it('keeps working after a tenant patches built-in prototypes', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<{ hits: string; out: unknown }>(`
       let hits = '';
       const breaker = (obj, key) => { obj[key] = function () { hits += String(key) + ';'; throw new Error('tampered ' + String(key)); }; };
       // Things the runtime must never call or consult.

@@ -44,7 +44,7 @@ const FILE_SLASH = 15;
 const FILE_HOST = 16;
 export const PATH_START = 17;
 const PATH = 18;
-const OPAQUE_PATH = 19;
+export const OPAQUE_PATH = 19;
 export const QUERY = 20;
 export const FRAGMENT = 21;
 
