@@ -2,6 +2,8 @@
 // A session is the unit that is disposed: its timers, sockets and keys go with it.
 import { ivm, type Context, type ExternalCopy, type Isolate, type Reference } from './ivm.ts';
 import { asyncOps, sendOps, syncOps } from './ops/index.ts';
+import { forwardTaskRejection } from './ops/events.ts';
+import { markTimeOrigin } from './ops/performance.ts';
 import type { OpConfig, OpContext } from './ops/types.ts';
 import type { Logger } from './log.ts';
 
@@ -58,6 +60,8 @@ export class IsolateSession implements OpContext {
         this.log.system('error', `isolate ${this.id} crashed: ${message}`);
       },
     });
+    // performance.timeOrigin and Event.timeStamp count from the isolate's creation.
+    markTimeOrigin(this);
   }
 
   static async create(init: SessionInit): Promise<IsolateSession> {
@@ -105,7 +109,8 @@ export class IsolateSession implements OpContext {
     const fn = asyncOps.get(op);
     const settle = (ok: boolean, value: unknown) => {
       if (this.disposed) return;
-      this.callIsolate('complete', id, ok, value).catch(() => {});
+      // 'complete' never fails by itself: a failure is a promise rejected and left unhandled in that task.
+      this.callIsolate('complete', id, ok, value).catch((e: unknown) => forwardTaskRejection(this, e));
     };
     if (!fn) {
       settle(false, { name: 'TypeError', message: `unknown host op ${op}` });
