@@ -1,10 +1,11 @@
 // Forgiving-base64 (https://infra.spec.whatwg.org/#forgiving-base64) and the HTML `atob` / `btoa`
 // global functions (https://html.spec.whatwg.org/multipage/webappapis.html#atob).
 import {
-  Int8Array, ReflectApply, String, StringFromCharCode, StringPrototypeCharCodeAt, TypeError, TypedArrayPrototypeGetLength,
+  Int8Array, ReflectApply, StringFromCharCode, StringPrototypeCharCodeAt, TypeError, TypedArrayPrototypeGetLength,
   Uint8Array,
 } from '../intrinsics.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
+import { toDOMString } from '../streams/idl.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -118,7 +119,7 @@ function requireArgument(count: number, name: string): void {
 export const atob = {
   atob(data: unknown): string {
     requireArgument(arguments.length, 'atob');
-    const s = String(data);
+    const s = toDOMString(data);
     const bytes = forgivingBase64Decode(s);
     if (bytes === null) throw new DOMException('The string to be decoded is not correctly encoded.', 'InvalidCharacterError');
     return isomorphicDecode(bytes);
@@ -128,7 +129,7 @@ export const atob = {
 export const btoa = {
   btoa(data: unknown): string {
     requireArgument(arguments.length, 'btoa');
-    const s = String(data);
+    const s = toDOMString(data);
     const n = s.length;
     const bytes = new Uint8Array(n);
     for (let i = 0; i < n; i++) {

@@ -71,34 +71,42 @@ export class DecoderState {
   }
 }
 
+let getState: (o: object) => DecoderState | undefined;
+
+function stateOf(self: unknown, member: string): DecoderState {
+  const s = typeof self === 'object' && self !== null ? getState(self) : undefined;
+  if (s === undefined) {
+    throw new TypeError(`Illegal invocation: TextDecoder.prototype.${member} called on an object that is not a TextDecoder.`);
+  }
+  return s;
+}
+
+// No reference to the class inside its body: esbuild would rename it (`TextDecoder.name`).
 export class TextDecoder {
   #state: DecoderState;
+
+  static {
+    getState = (o) => (#state in o ? (o as TextDecoder).#state : undefined);
+  }
 
   constructor(label: unknown = undefined, options: unknown = undefined) {
     this.#state = new DecoderState(label, options, "Failed to construct 'TextDecoder'");
   }
 
-  static #get(self: unknown, member: string): DecoderState {
-    if (typeof self !== 'object' || self === null || !(#state in self)) {
-      throw new TypeError(`Illegal invocation: TextDecoder.prototype.${member} called on an object that is not a TextDecoder.`);
-    }
-    return (self as TextDecoder).#state;
-  }
-
   get encoding(): string {
-    return TextDecoder.#get(this, 'encoding').encoding;
+    return stateOf(this, 'encoding').encoding;
   }
 
   get fatal(): boolean {
-    return TextDecoder.#get(this, 'fatal').fatal;
+    return stateOf(this, 'fatal').fatal;
   }
 
   get ignoreBOM(): boolean {
-    return TextDecoder.#get(this, 'ignoreBOM').ignoreBOM;
+    return stateOf(this, 'ignoreBOM').ignoreBOM;
   }
 
   decode(input: unknown = undefined, options: unknown = undefined): string {
-    const state = TextDecoder.#get(this, 'decode');
+    const state = stateOf(this, 'decode');
     let bytes: Uint8Array;
     if (input === undefined) {
       bytes = new Uint8Array(0);

@@ -1,31 +1,38 @@
 // TextEncoder (https://encoding.spec.whatwg.org/#interface-textencoder).
-import { String, TypeError, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag } from '../intrinsics.ts';
-import { requireArgs, webidlInterface } from '../streams/idl.ts';
+import { TypeError, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag } from '../intrinsics.ts';
+import { requireArgs, toDOMString, webidlInterface } from '../streams/idl.ts';
 import { utf8Encode, utf8EncodeInto } from './utf8.ts';
 
+let hasBrand: (o: object) => boolean;
+
+function check(self: unknown, member: string): void {
+  if (typeof self !== 'object' || self === null || !hasBrand(self)) {
+    throw new TypeError(`Illegal invocation: TextEncoder.prototype.${member} called on an object that is not a TextEncoder.`);
+  }
+}
+
+// No reference to the class inside its body: esbuild would rename it (`TextEncoder.name`).
 export class TextEncoder {
   #brand = true;
 
-  static #check(self: unknown, member: string): void {
-    if (typeof self !== 'object' || self === null || !(#brand in self)) {
-      throw new TypeError(`Illegal invocation: TextEncoder.prototype.${member} called on an object that is not a TextEncoder.`);
-    }
+  static {
+    hasBrand = (o) => #brand in o;
   }
 
   get encoding(): string {
-    TextEncoder.#check(this, 'encoding');
+    check(this, 'encoding');
     return 'utf-8';
   }
 
   encode(input: unknown = ''): Uint8Array {
-    TextEncoder.#check(this, 'encode');
-    return utf8Encode(String(input));
+    check(this, 'encode');
+    return utf8Encode(toDOMString(input));
   }
 
   encodeInto(source: unknown, destination: unknown): { read: number; written: number } {
-    TextEncoder.#check(this, 'encodeInto');
+    check(this, 'encodeInto');
     requireArgs(arguments.length, 2, "TextEncoder.encodeInto");
-    const s = String(source);
+    const s = toDOMString(source);
     if (TypedArrayPrototypeGetSymbolToStringTag(destination) !== 'Uint8Array') {
       throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
     }

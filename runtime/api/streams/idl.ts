@@ -59,7 +59,8 @@ export function toBoolean(v: unknown): boolean {
 
 /** WebIDL `DOMString`. */
 export function toDOMString(v: unknown): string {
-  return String(v);
+  // ToString: unlike String(v), throws a TypeError for symbols.
+  return `${v as string}`;
 }
 
 /** WebIDL `unrestricted double`. */

@@ -129,16 +129,6 @@ export class Queue<T> {
     this.head = this.tail = null;
     this.size = 0;
   }
-
-  /** Moves every element out into a new queue and leaves this one empty. */
-  take(): Queue<T> {
-    const q = new Queue<T>();
-    q.head = this.head;
-    q.tail = this.tail;
-    q.size = this.size;
-    this.clear();
-    return q;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
