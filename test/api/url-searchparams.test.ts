@@ -31,6 +31,10 @@ describe('URLSearchParams', () => {
         errs,
         symbol: (() => { try { new URLSearchParams({ [Symbol('s')]: 'x' }); return 'no throw'; } catch (e) { return e.constructor.name; } })(),
         notIterable: (() => { try { new URLSearchParams({ [Symbol.iterator]: 5 }); return 'no throw'; } catch (e) { return e.constructor.name; } })(),
+        domException: new URLSearchParams(DOMException).toString().slice(0, 40),
+        domExceptionProto: (() => { try { new URLSearchParams(DOMException.prototype); return 'no throw'; } catch (e) { return e.constructor.name; } })(),
+        customIterator: (() => { const p = new URLSearchParams('x=y'); p[Symbol.iterator] = function* () { yield ['a', 'b']; }; return [...new URLSearchParams(p)]; })(),
+        copyIsolated: (() => { const seed = new URLSearchParams('a=b'); const c = new URLSearchParams(seed); seed.append('e', 'f'); c.append('g', 'h'); return [seed.toString(), c.toString()]; })(),
       };
     `);
     expect(r).toEqual({
@@ -48,6 +52,10 @@ describe('URLSearchParams', () => {
       errs: ['TypeError', 'TypeError', 'TypeError', 'TypeError'],
       symbol: 'TypeError',
       notIterable: 'TypeError',
+      domException: 'INDEX_SIZE_ERR=1&DOMSTRING_SIZE_ERR=2&HI',
+      domExceptionProto: 'TypeError',
+      customIterator: [['a', 'b']],
+      copyIsolated: ['a=b&e=f', 'a=b&g=h'],
     });
   });
 
