@@ -1,2 +1,8 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// CompressionStream / DecompressionStream on the global (host zlib through ops; see ./compression-stream.ts).
+import { exposeInterface } from '../globals.ts';
+import { CompressionStream, DecompressionStream } from './compression-stream.ts';
+
+export function install(): void {
+  exposeInterface('CompressionStream', CompressionStream);
+  exposeInterface('DecompressionStream', DecompressionStream);
+}

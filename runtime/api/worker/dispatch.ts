@@ -14,6 +14,7 @@ import { bootConfig } from './config.ts';
 import { createExecutionContext, settleWaitUntil, type ExecutionContext } from './context.ts';
 import { describeThrown, invalidResponseError, type ErrorInfo } from './errors.ts';
 import { web } from './web.ts';
+import { sealCodeGeneration } from '../wasm/policy.ts';
 import { dispatchServiceWorkerFetch, dispatchServiceWorkerScheduled, hasServiceWorkerHandler } from './service-worker.ts';
 
 export interface RequestHead {
@@ -48,6 +49,8 @@ function moduleHandler(name: 'fetch' | 'scheduled'): Function | undefined {
 
 /** The bundle's exports arrive once per isolate, right after its top level ran. */
 function load(exports: unknown): { ok: true; format: string } | { ok: false; error: ErrorInfo } {
+  // The top level has finished: the startup phase, when bundled wasm modules compile, is over.
+  sealCodeGeneration();
   exportsObject = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : {};
   if (moduleHandler('fetch') || moduleHandler('scheduled')) return { ok: true, format: 'modules' };
   if (hasServiceWorkerHandler('fetch') || hasServiceWorkerHandler('scheduled')) return { ok: true, format: 'service-worker' };
