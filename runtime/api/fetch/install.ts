@@ -1,2 +1,14 @@
-// Installs this area's globals. Being filled in; see the issue that owns this area.
-export function install(): void {}
+// Installs the Fetch Standard's classes (the global `fetch` function is installed by fetch.ts's
+// owner through the same area; see fetch.ts).
+import { exposeInterface } from '../globals.ts';
+import { Headers } from './headers.ts';
+import { Request } from './request.ts';
+import { Response } from './response.ts';
+import { FormData } from './form-data.ts';
+
+export function install(): void {
+  exposeInterface('Headers', Headers);
+  exposeInterface('Request', Request);
+  exposeInterface('Response', Response);
+  exposeInterface('FormData', FormData);
+}

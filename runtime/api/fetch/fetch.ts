@@ -1,0 +1,270 @@
+// The global fetch() (https://fetch.spec.whatwg.org/#fetch-method) for the tenant's outbound
+// requests (subrequests).
+//
+// In the isolate: Request construction (the Fetch classes), data: URLs (no network), scheme
+// checks, the AbortSignal wiring, the Response built for the tenant. In the host
+// (runtime/host/ops/outbound-fetch.ts): the network exchange through the egress policy, redirects
+// (each hop checked by the policy and counted against the subrequest limit), content decoding.
+//
+// Bodies cross with backpressure in both directions: the host pulls a streamed request body one
+// chunk at a time through the `subrequest.pullBody` entry, and the response body's stream asks the
+// host for the next chunk (`subrequest.read`) only when the tenant reads.
+import {
+  Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, PromiseReject, PromiseResolve,
+  PromiseWithResolvers, TypeError, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetSymbolToStringTag, TypedArrayPrototypeSlice,
+  ArrayBufferPrototypeGetByteLength, Uint8Array, uncurryThis,
+} from '../intrinsics.ts';
+import { hostAsync, hostSend } from '../bridge/host.ts';
+import { registerEntry } from '../bridge/entry.ts';
+import { abortReason, addAbortAlgorithm, isAborted, removeAbortAlgorithm } from '../abort/index.ts';
+import {
+  ReadableStream, ReadableStreamDefaultReader, createPullStream, isReadableStream, readableStreamFromBytes,
+  type PullStreamController,
+} from '../streams/index.ts';
+import { parseURL } from '../url/index.ts';
+import { Request } from './request.ts';
+import type { Response } from './response.ts';
+import { createResponseFromParts, requestParts } from './internal.ts';
+import { processDataURL } from './data-url.ts';
+
+// Captured at load (snapshot time), so tenant changes to the stream prototypes cannot reach them.
+const streamGetReader = uncurryThis(ReadableStream.prototype.getReader) as (s: ReadableStream<Uint8Array>) => object;
+const streamCancel = uncurryThis(ReadableStream.prototype.cancel) as (s: ReadableStream<Uint8Array>, reason: unknown) => Promise<void>;
+const readerRead = uncurryThis(ReadableStreamDefaultReader.prototype.read) as (r: object) => Promise<{ done: boolean; value: unknown }>;
+const readerCancel = uncurryThis(ReadableStreamDefaultReader.prototype.cancel) as (r: object, reason: unknown) => Promise<void>;
+
+/** A streamed request body the host is pulling, by subrequest id. */
+interface Upload {
+  reader: object | null;
+  stream: ReadableStream<Uint8Array>;
+  done: boolean;
+}
+
+const uploads = new Map<number, Upload>();
+let nextId = 1;
+
+function isUint8Array(v: unknown): v is Uint8Array {
+  return TypedArrayPrototypeGetSymbolToStringTag(v) === 'Uint8Array';
+}
+
+/** Exactly the view's bytes in a buffer of their own (what crosses to the host is a copy anyway). */
+function ownBytes(v: Uint8Array): Uint8Array {
+  const buffer = TypedArrayPrototypeGetBuffer(v);
+  if (TypedArrayPrototypeGetByteOffset(v) === 0 && TypedArrayPrototypeGetByteLength(v) === ArrayBufferPrototypeGetByteLength(buffer)) return v;
+  return TypedArrayPrototypeSlice(v, 0);
+}
+
+function finishUpload(id: number, cancelReason?: unknown): void {
+  const u = MapPrototypeGet(uploads, id);
+  if (u === undefined) return;
+  MapPrototypeDelete(uploads, id);
+  if (u.done || cancelReason === undefined) return;
+  u.done = true;
+  const p = u.reader !== null ? readerCancel(u.reader, cancelReason) : cancelStream(u.stream, cancelReason);
+  PromisePrototypeThen(p, undefined, () => {});
+}
+
+function cancelStream(s: ReadableStream<Uint8Array>, reason: unknown): Promise<void> {
+  try {
+    return streamCancel(s, reason);
+  } catch (e) {
+    return PromiseReject(e);
+  }
+}
+
+// Host → isolate: the next chunk of a streamed request body.
+registerEntry('subrequest.pullBody', (id: number): Promise<{ done: boolean; value?: Uint8Array }> => {
+  const u = MapPrototypeGet(uploads, id);
+  if (u === undefined || u.done) return PromiseResolve({ done: true });
+  if (u.reader === null) u.reader = streamGetReader(u.stream);
+  return PromisePrototypeThen(readerRead(u.reader), (result) => {
+    if (result.done) {
+      u.done = true;
+      MapPrototypeDelete(uploads, id);
+      return { done: true };
+    }
+    const value = result.value;
+    if (!isUint8Array(value)) {
+      const error = new TypeError('fetch: request body chunks must be Uint8Array');
+      finishUpload(id, error);
+      throw error;
+    }
+    return { done: false, value: ownBytes(value) };
+  });
+});
+
+// Host → isolate: the request body will not be read further (redirect, error, cancellation).
+registerEntry('subrequest.cancelBody', (id: number, reason: unknown) => {
+  finishUpload(id, new TypeError(typeof reason === 'string' ? `fetch: request body not sent (${reason})` : 'fetch: request body not sent'));
+});
+
+interface SubrequestHead {
+  status: number;
+  statusText: string;
+  headers: string[];
+  url: string;
+  urlList: string[];
+  redirected: boolean;
+  hasBody: boolean;
+}
+
+/** The response body stream: each pull asks the host for one chunk. */
+function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream<Uint8Array>; error(e: unknown): void } {
+  let controller: PullStreamController | null = null;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    onEnd();
+  };
+  const stream = createPullStream(
+    (c: PullStreamController) => {
+      controller = c;
+      return PromisePrototypeThen(hostAsync<Uint8Array | null>('subrequest.read', id), (chunk) => {
+        if (finished) return;
+        if (chunk === null) {
+          finish();
+          c.close();
+        } else {
+          c.enqueue(chunk);
+        }
+      }, (e: unknown) => {
+        if (finished) return;
+        finish();
+        c.error(e);
+      });
+    },
+    () => {
+      if (!finished) {
+        finish();
+        hostSend('subrequest.cancel', id);
+      }
+      return PromiseResolve(undefined);
+    },
+  );
+  return {
+    stream,
+    error(e: unknown) {
+      if (finished) return;
+      finish();
+      hostSend('subrequest.cancel', id);
+      controller?.error(e);
+    },
+  };
+}
+
+function networkError(message: string): TypeError {
+  return new TypeError(`fetch failed: ${message}`);
+}
+
+/** fetch(input, init): Promise<Response>. */
+export function fetch(input: unknown, init: unknown = undefined): Promise<Response> {
+  if (arguments.length < 1) return PromiseReject(new TypeError("Failed to execute 'fetch': 1 argument required, but only 0 present."));
+  let request: Request;
+  try {
+    request = new Request(input, init);
+  } catch (e) {
+    return PromiseReject(e);
+  }
+  const parts = requestParts(request);
+  const signal = parts.signal as unknown as object;
+  const body = parts.body;
+  // Aborted already: reject with the reason (and cancel a streamed body).
+  if (isAborted(signal)) {
+    const reason = abortReason(signal);
+    if (body !== null && isReadableStream(body)) PromisePrototypeThen(cancelStream(body as ReadableStream<Uint8Array>, reason), undefined, () => {});
+    return PromiseReject(reason);
+  }
+  const url = parseURL(parts.url);
+  if (url === null) return PromiseReject(networkError('invalid URL'));
+  switch (url.scheme) {
+    case 'http':
+    case 'https':
+      return httpFetch(parts, signal, body);
+    case 'data': {
+      const data = processDataURL(url);
+      if (data === null) return PromiseReject(networkError('invalid data: URL'));
+      return PromiseResolve(createResponseFromParts({
+        status: 200,
+        statusText: 'OK',
+        headers: ['content-type', data.mimeType],
+        body: readableStreamFromBytes(data.body),
+        urlList: [parts.url],
+        bodyLength: TypedArrayPrototypeGetByteLength(data.body),
+      }));
+    }
+    case 'about':
+    case 'blob':
+    case 'file':
+    default:
+      return PromiseReject(networkError(`URL scheme "${url.scheme}" is not supported`));
+  }
+}
+
+function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body: ReturnType<typeof requestParts>['body']): Promise<Response> {
+  const id = nextId++;
+  const { promise, resolve, reject } = PromiseWithResolvers<Response>();
+  let settled = false;
+  let responseBody: ReturnType<typeof hostBodyStream> | null = null;
+  let abortHandle: unknown = 0;
+  const done = () => {
+    if (abortHandle !== 0) removeAbortAlgorithm(signal, abortHandle);
+    abortHandle = 0;
+  };
+
+  let wireBody: Uint8Array | 'stream' | null = null;
+  if (body !== null) {
+    if (isUint8Array(body)) {
+      wireBody = ownBytes(body);
+    } else {
+      wireBody = 'stream';
+      MapPrototypeSet(uploads, id, { reader: null, stream: body as ReadableStream<Uint8Array>, done: false });
+    }
+  }
+
+  // "Abort the fetch() call": reject with the signal's reason, cancel the request body, error the
+  // response body, and stop the host's exchange.
+  abortHandle = addAbortAlgorithm(signal, () => {
+    const reason = abortReason(signal);
+    abortHandle = 0;
+    hostSend('subrequest.cancel', id);
+    finishUpload(id, reason);
+    if (!settled) {
+      settled = true;
+      reject(reason);
+    }
+    responseBody?.error(reason);
+  });
+
+  PromisePrototypeThen(
+    hostAsync<SubrequestHead>('subrequest.start', id, {
+      method: parts.method, url: parts.url, headers: parts.headers, redirect: parts.redirect, body: wireBody,
+    }),
+    (head) => {
+      if (settled) return;
+      settled = true;
+      if (head.hasBody) {
+        responseBody = hostBodyStream(id, done);
+      } else {
+        done();
+      }
+      resolve(createResponseFromParts({
+        status: head.status,
+        statusText: head.statusText,
+        headers: head.headers,
+        body: responseBody === null ? null : responseBody.stream,
+        urlList: head.urlList,
+        redirected: head.redirected,
+      }));
+    },
+    (error: unknown) => {
+      finishUpload(id, error);
+      if (settled) return;
+      settled = true;
+      done();
+      reject(error);
+    },
+  );
+  return promise;
+}
