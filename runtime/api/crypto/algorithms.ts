@@ -142,14 +142,17 @@ export function normalizeAlgorithm(alg: AlgorithmIdentifier, op: Operation): Nor
   // 4. Look the name up, case-insensitively (ASCII).
   const entry = supportedAlgorithms[op][asciiLowercase(algName)];
   if (entry === undefined) throw new DOMException(`Unrecognized algorithm name '${algName}' for ${op}`, 'NotSupportedError');
-  const [registeredName, dictionary] = entry;
+  // Index access, not destructuring: destructuring runs the (tenant-replaceable) array iterator.
+  const registeredName = entry[0];
+  const dictionary = entry[1];
   // 5. Convert to the algorithm's dictionary type: `name` (again) and then every member, in order.
   const normalized = { __proto__: null } as unknown as NormalizedAlgorithm;
   const name = (object as { name?: unknown }).name;
   if (name === undefined) throw new TypeError('Algorithm: name is required');
   toDOMString(name, 'Algorithm.name');
   for (let i = 0; i < dictionary.length; i++) {
-    const [key, type, required] = dictionary[i]!;
+    const member = dictionary[i]!;
+    const key = member[0], type = member[1], required = member[2];
     const value = (object as Record<string, unknown>)[key];
     const what = `${registeredName}: ${key}`;
     if (value === undefined) {
@@ -162,7 +165,8 @@ export function normalizeAlgorithm(alg: AlgorithmIdentifier, op: Operation): Nor
   normalized.name = registeredName;
   // 7. Byte members become copies taken now; hash identifiers are normalized as digests.
   for (let i = 0; i < dictionary.length; i++) {
-    const [key, type] = dictionary[i]!;
+    const member = dictionary[i]!;
+    const key = member[0], type = member[1];
     const value = normalized[key];
     if (value === undefined) continue;
     if (type === 'bytes' || type === 'bigint') normalized[key] = copyBytes(value as BufferSourceValue);

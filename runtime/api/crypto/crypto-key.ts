@@ -7,7 +7,7 @@
 // ECMAScript objects built from them on first read, so a tenant mutating those objects changes
 // nothing the runtime relies on.
 import {
-  FinalizationRegistry, ObjectCreate, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectPrototype,
+  FinalizationRegistry, ObjectCreate, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, ObjectPrototype,
   SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, Uint8Array, WeakMap,
   WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../intrinsics.ts';
@@ -102,6 +102,14 @@ for (const member of ['type', 'extractable', 'algorithm', 'usages']) {
 ObjectDefineProperty(CryptoKey, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
 ObjectDefineProperty(proto, SymbolToStringTag, { value: 'CryptoKey', writable: false, enumerable: false, configurable: true });
 
+/**
+ * An own property of an object the host answered, or undefined. Reading an absent property would
+ * walk up to Object.prototype, where a tenant's accessor could run.
+ */
+export function own<T = unknown>(data: object, key: string): T | undefined {
+  return ObjectHasOwn(data, key) ? (data as Record<string, T>)[key] : undefined;
+}
+
 function define(target: object, key: string, value: unknown): void {
   ObjectDefineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
@@ -118,16 +126,21 @@ function copyOfBytes(bytes: Uint8Array): Uint8Array {
 // EcKeyAlgorithm: name, namedCurve).
 function algorithmToObject(a: KeyAlgorithmData): object {
   const out = ObjectCreate(ObjectPrototype) as object;
-  define(out, 'name', a.name);
-  if (a.modulusLength !== undefined) define(out, 'modulusLength', a.modulusLength);
-  if (a.publicExponent !== undefined) define(out, 'publicExponent', copyOfBytes(a.publicExponent));
-  if (a.hash !== undefined) {
+  define(out, 'name', own(a, 'name'));
+  const modulusLength = own(a, 'modulusLength');
+  if (modulusLength !== undefined) define(out, 'modulusLength', modulusLength);
+  const publicExponent = own<Uint8Array>(a, 'publicExponent');
+  if (publicExponent !== undefined) define(out, 'publicExponent', copyOfBytes(publicExponent));
+  const hashData = own<object>(a, 'hash');
+  if (hashData !== undefined) {
     const hash = ObjectCreate(ObjectPrototype) as object;
-    define(hash, 'name', a.hash.name);
+    define(hash, 'name', own(hashData, 'name'));
     define(out, 'hash', hash);
   }
-  if (a.length !== undefined) define(out, 'length', a.length);
-  if (a.namedCurve !== undefined) define(out, 'namedCurve', a.namedCurve);
+  const length = own(a, 'length');
+  if (length !== undefined) define(out, 'length', length);
+  const namedCurve = own(a, 'namedCurve');
+  if (namedCurve !== undefined) define(out, 'namedCurve', namedCurve);
   return out;
 }
 

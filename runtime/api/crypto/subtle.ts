@@ -9,7 +9,7 @@
 // [true, value] or [false, errorName, message]; errors are rebuilt here as DOMExceptions (or
 // TypeErrors), since "SyntaxError" from Web Crypto is a DOMException, not the ECMAScript error.
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
   SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { hostAsync } from '../bridge/host.ts';
@@ -105,7 +105,7 @@ function toKey(d: KeyDescriptor): CryptoKey {
 interface KeyPairDescriptor { privateKey: KeyDescriptor; publicKey: KeyDescriptor }
 
 function toKeyOrPair(d: KeyDescriptor | KeyPairDescriptor): object {
-  if ((d as KeyDescriptor).id !== undefined) return toKey(d as KeyDescriptor);
+  if (!ObjectHasOwn(d, 'privateKey')) return toKey(d as KeyDescriptor);
   // CryptoKeyPair dictionary → ECMAScript object: members in lexicographic order.
   const pair = d as KeyPairDescriptor;
   return { privateKey: toKey(pair.privateKey), publicKey: toKey(pair.publicKey) };

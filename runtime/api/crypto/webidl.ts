@@ -195,7 +195,8 @@ export function toJsonWebKey(v: unknown): JsonWebKeyData {
   if (v === undefined || v === null) return out;
   if (!isObject(v)) throw new TypeError('keyData is not a JsonWebKey dictionary');
   for (let i = 0; i < jwkMembers.length; i++) {
-    const [key, type] = jwkMembers[i]!;
+    const member = jwkMembers[i]!;
+    const key = member[0], type = member[1];
     const value = (v as Record<string, unknown>)[key];
     if (value === undefined) continue;
     const what = `JsonWebKey.${key}`;
