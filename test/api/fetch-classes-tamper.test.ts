@@ -9,6 +9,7 @@ describe('Fetch and File classes under a tampered realm', () => {
       const record = (name) => { calls[calls.length] = name; };
       const boom = (name) => function () { record(name); throw new Error('tampered ' + name); };
       const apply = Reflect.apply;
+      const c99 = new Uint8Array([99]);
       Array.prototype.push = boom('push');
       Array.prototype.sort = boom('sort');
       Array.prototype.map = boom('map');
@@ -40,6 +41,8 @@ describe('Fetch and File classes under a tampered realm', () => {
       Object.getPrototypeOf(Uint8Array.prototype).slice = boom('TypedArray.slice');
       Object.getPrototypeOf(Uint8Array.prototype).subarray = boom('TypedArray.subarray');
       Object.getPrototypeOf([][Symbol.iterator]()).next = boom('ArrayIterator.next');
+      Array.prototype[Symbol.iterator] = boom('Array@@iterator');
+      Set.prototype[Symbol.iterator] = boom('Set@@iterator');
       globalThis.Array = boom('Array');
       globalThis.Uint8Array = boom('Uint8Array ctor');
       globalThis.Symbol = boom('Symbol');
@@ -50,7 +53,7 @@ describe('Fetch and File classes under a tampered realm', () => {
       Function.prototype.bind = boom('bind');
 
       const out = {};
-      const h = new Headers({ 'X-B': ' 2 ', 'X-A': '1', 'Set-Cookie': 'a=b' });
+      const h = new Headers([['X-B', ' 2 '], ['X-A', '1'], ['Set-Cookie', 'a=b']]);
       h.append('x-a', '3');
       h.set('X-C', 'c');
       h.delete('x-c');
@@ -78,7 +81,7 @@ describe('Fetch and File classes under a tampered realm', () => {
       const viaJson = await new Response('{"x":1}').json();
       out.viaJson = viaJson.x;
 
-      const blob = new Blob(['ab', new Uint8Array([99]), new Blob(['d'])], { type: 'X/Y' });
+      const blob = new Blob(['ab', c99, new Blob(['d'])], { type: 'X/Y' });
       const sliced = blob.slice(1, -1, 'A/B');
       out.blob = [blob.size, blob.type, await blob.text(), await sliced.text(), sliced.type, (await blob.bytes()).length];
       const file = new File(['f'], 'name.txt', { type: 'T/T', lastModified: 5 });

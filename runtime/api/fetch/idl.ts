@@ -7,7 +7,7 @@ import {
   ObjectGetOwnPropertyNames, ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, ReflectOwnKeys,
   StringPrototypeCharCodeAt, StringPrototypeToWellFormed, SymbolIterator, SymbolToStringTag, TypeError,
   Number as NumberCtor, ObjectGetOwnPropertyDescriptor, WeakMap as WeakMapCtor,
-  WeakMapPrototypeGet as weakGet, WeakMapPrototypeSet as weakSet,
+  WeakMapPrototypeGet as weakGet, WeakMapPrototypeSet as weakSet, ObjectHasOwn,
 } from '../intrinsics.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -107,20 +107,24 @@ export function dictionary(v: unknown, what: string): Record<string, unknown> | 
 // Sequences and records
 
 const IteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf(([] as unknown as { [SymbolIterator](): object })[SymbolIterator]())) as object;
-const originalArrayIterator = ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf([]), SymbolIterator)!.value as Function;
+const ArrayPrototype = ObjectGetPrototypeOf([]) as object;
+const originalArrayIterator = ObjectGetOwnPropertyDescriptor(ArrayPrototype, SymbolIterator)!.value as Function;
 
 /**
  * Converts `value` to a WebIDL sequence, calling `each` with every element in order.
  *
- * Genuine arrays whose @@iterator is the built-in one are walked by index (re-reading `length`
- * each step, exactly what %ArrayIteratorPrototype%.next does), so a tenant that replaced
- * `%ArrayIteratorPrototype%.next` cannot disturb the conversion. Anything else goes through the
- * iterator protocol as the spec says. `method` is the already-looked-up @@iterator (for unions that
- * must look it up first to decide between a sequence and a record).
+ * Genuine arrays are walked by index (re-reading `length` each step, exactly what
+ * %ArrayIteratorPrototype%.next does) when their @@iterator is the built-in one or comes from a
+ * replaced `Array.prototype[Symbol.iterator]`: a tenant that patched the shared array iteration
+ * machinery cannot disturb the runtime's conversions. (Deliberate deviation: WebIDL would call the
+ * replaced method. An @@iterator defined on the array object itself is honoured.) Anything else
+ * goes through the iterator protocol as the spec says. `method` is the already-looked-up
+ * @@iterator (unions look it up first to choose between a sequence and a record).
  */
 export function forEachInSequence(value: object, method: unknown, each: (v: unknown) => void, what: string): void {
   if (typeof method !== 'function') throw new TypeError(`${what}: the value is not iterable`);
-  if (method === originalArrayIterator && ArrayIsArray(value)) {
+  if (ArrayIsArray(value) && (method === originalArrayIterator ||
+      (ObjectGetPrototypeOf(value) === ArrayPrototype && !ObjectHasOwn(value, SymbolIterator)))) {
     const a = value as unknown[];
     for (let i = 0; i < a.length; i++) each(a[i]);
     return;
