@@ -72,21 +72,47 @@ function isForbiddenHostCodePoint(c: number): boolean {
   return false;
 }
 
+/**
+ * "Canonicalize a hostname". The hostname state of a special dummy URL (domain to ASCII, IPv4),
+ * run the way WPT's urlpattern data expects (whatwg/urlpattern#252 is still open on the details):
+ * tabs and newlines are removed, the text ends at "/", "?" or "#" like the host state, any other
+ * forbidden host code point (including "\\") is an error, and a "%" that does not start a valid
+ * percent-escape in otherwise plain ASCII text is kept as is.
+ */
 function canonicalizeHostname(value: string): string {
   if (value === '') return value;
-  // The hostname state would stop at a delimiter and silently drop the rest: a pattern's hostname
-  // text must not contain any forbidden host code point (tabs and newlines are removed, as the URL
-  // parser does).
+  if (StringPrototypeCharCodeAt(value, 0) === 0x5b) {
+    // An IPv6 address: the host parser validates it.
+    const url = dummyURL();
+    if (basicParse(value, null, url, HOSTNAME) === null) fail(`invalid hostname '${value}'`);
+    return url.host ?? '';
+  }
   let clean = '';
+  let ascii = true;
+  let percent = false;
   for (let i = 0; i < value.length; i++) {
     const c = StringPrototypeCharCodeAt(value, i);
     if (c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    if (c === 0x2f || c === 0x3f || c === 0x23) break;
     if (isForbiddenHostCodePoint(c)) fail(`invalid hostname '${value}'`);
+    if (c >= 0x80) ascii = false;
+    if (c === 0x25) percent = true;
     clean += value[i]!;
   }
+  if (clean === '') fail(`invalid hostname '${value}'`);
   const url = dummyURL();
-  if (basicParse(clean, null, url, HOSTNAME) === null) fail(`invalid hostname '${value}'`);
-  return url.host ?? '';
+  if (basicParse(clean, null, url, HOSTNAME) !== null) return url.host ?? '';
+  if (ascii && percent) {
+    // Only the stray "%" made the domain invalid: keep the text, ASCII-lowercased.
+    let out = '';
+    for (let i = 0; i < clean.length; i++) {
+      const c = StringPrototypeCharCodeAt(clean, i);
+      if (c !== 0x25 && (c <= 0x20 || c === 0x7f)) fail(`invalid hostname '${value}'`);
+      out += StringFromCharCode(c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+    }
+    return out;
+  }
+  fail(`invalid hostname '${value}'`);
 }
 
 function canonicalizeIPv6Hostname(value: string): string {
