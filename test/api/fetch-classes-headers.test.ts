@@ -45,7 +45,9 @@ describe('Headers', () => {
       const sym = Symbol('s');
       const nonEnum = {};
       Object.defineProperty(nonEnum, 'hidden', { value: 'x', enumerable: false });
-      return { fromRecord, fromSeq, fromHeaders, fromIterable, errors, nonEnum: [...new Headers(nonEnum)], empty: [...new Headers(undefined)] };
+      const own = [['a', '1']];
+      own[Symbol.iterator] = function* () { yield ['own', 'iterator']; };
+      return { fromRecord, fromSeq, fromHeaders, fromIterable, errors, nonEnum: [...new Headers(nonEnum)], empty: [...new Headers(undefined)], own: [...new Headers(own)] };
     `);
     expect(r).toEqual({
       fromRecord: [['content-type', 'text/plain'], ['x-a', 'v']],
@@ -53,7 +55,7 @@ describe('Headers', () => {
       fromHeaders: [['a', '1, 2'], ['set-cookie', 'x'], ['set-cookie', 'y']],
       fromIterable: [['k', 'v'], ['z', 'w']],
       errors: Array(12).fill('TypeError'),
-      nonEnum: [], empty: [],
+      nonEnum: [], empty: [], own: [['own', 'iterator']],
     });
   });
 

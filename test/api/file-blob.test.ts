@@ -187,4 +187,21 @@ describe('File', () => {
       accessed: ['endings', 'lastModified', 'type'], misuse: 'dummy',
     });
   });
+
+  it('is serializable with structuredClone', async () => {
+    const r = await evalInIsolate(`
+      const f = new File(['file body'], 'a.txt', { type: 'text/plain', lastModified: 7 });
+      const b = new Blob(['blob', new Uint8Array([33])], { type: 'x/y' });
+      const [fc, bc] = structuredClone([f, b]);
+      const nested = structuredClone({ list: [b.slice(1, 3)] });
+      return {
+        file: [fc instanceof File, fc !== f, fc.name, fc.type, fc.lastModified, await fc.text()],
+        blob: [bc instanceof Blob, bc instanceof File, bc.type, bc.size, await bc.text()],
+        nested: await nested.list[0].text(),
+      };
+    `);
+    expect(r).toEqual({
+      file: [true, true, 'a.txt', 'text/plain', 7, 'file body'], blob: [true, false, 'x/y', 5, 'blob!'], nested: 'lo',
+    });
+  });
 });

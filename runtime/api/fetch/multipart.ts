@@ -6,6 +6,7 @@ import {
   TypedArrayPrototypeSubarray, Uint8Array,
 } from '../intrinsics.ts';
 import { utf8Encode } from '../encoding/utf8.ts';
+import { fillRandom } from '../crypto/random.ts';
 import { utf8DecodeWithoutBOM } from '../encoding/decoders.ts';
 import { blobBytes, blobState, createBlob } from '../file/blob.ts';
 import { createFile, fileName, type File } from '../file/file.ts';
@@ -13,23 +14,14 @@ import { extractMIMEType, isHTTPToken, serializeMIMEType } from './mime.ts';
 
 const BOUNDARY_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-let randomSource: ((n: number) => Uint8Array) | undefined;
-
-/** Lets the crypto area provide CSPRNG bytes for boundaries (Math.random otherwise). */
-export function setBoundaryRandomSource(source: (n: number) => Uint8Array): void {
-  randomSource = source;
-}
-
-/** A fresh boundary: 44 bytes of [0-9A-Za-z-]. */
+/** A fresh boundary: 44 bytes of [0-9A-Za-z-], random from the host's CSPRNG. */
 export function createBoundary(): string {
   let out = '----IsleFormBoundary';
-  let bytes: Uint8Array | undefined;
-  if (randomSource !== undefined) {
-    try {
-      bytes = randomSource(24);
-    } catch {
-      bytes = undefined;
-    }
+  let bytes: Uint8Array | undefined = new Uint8Array(24);
+  try {
+    fillRandom(bytes);
+  } catch {
+    bytes = undefined; // no host yet (snapshot time): Math.random is enough for a boundary
   }
   for (let i = 0; i < 24; i++) {
     const r = bytes !== undefined ? bytes[i]! % 62 : MathFloor(MathRandom() * 62);
