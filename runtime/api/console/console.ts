@@ -17,10 +17,16 @@ let groupIndent = '';
 const counts = new Map<string, number>();
 const timers = new Map<string, number>();
 
+/** Longest message handed to the host; the rest is cut with a note. */
+const MAX_MESSAGE = 1 << 20;
+
 /** Printer: indent every line by the current group depth and hand the text to the host. */
 function print(level: Level, text: string): void {
   if (groupIndent !== '') {
     text = groupIndent + (StringPrototypeIndexOf(text, '\n') === -1 ? text : StringPrototypeReplaceAll(text, '\n', '\n' + groupIndent));
+  }
+  if (text.length > MAX_MESSAGE) {
+    text = StringPrototypeSlice(text, 0, MAX_MESSAGE) + `… [${text.length - MAX_MESSAGE} more characters]`;
   }
   hostSend('console.write', level, text);
 }
@@ -100,9 +106,10 @@ const methods = {
   log(...data: unknown[]): void {
     logger('log', data);
   },
-  table(tabularData?: unknown, properties?: unknown): void {
-    const text = formatTable(tabularData, properties);
-    if (text === undefined) logger('log', [tabularData]);
+  // Optional IDL arguments as rest parameters: `length` stays 0, as WebIDL requires.
+  table(...args: unknown[]): void {
+    const text = formatTable(args[0], args[1]);
+    if (text === undefined) logger('log', [args[0]]);
     else print('log', text);
   },
   trace(...data: unknown[]): void {
@@ -112,27 +119,26 @@ const methods = {
   warn(...data: unknown[]): void {
     logger('warn', data);
   },
-  dir(item?: unknown, options?: unknown, ...rest: unknown[]): void {
-    if (typeof item === 'string' && arguments.length > 1 && hasFormatSpecifier(item)) {
+  dir(...args: unknown[]): void {
+    const item = args[0];
+    if (typeof item === 'string' && args.length > 1 && hasFormatSpecifier(item)) {
       // Not in the spec's dir(), but what browsers (and WPT) do with a format string.
-      const args: unknown[] = [item, options];
-      for (let i = 0; i < rest.length; i++) ArrayPrototypePush(args, rest[i]);
       logger('log', args);
       return;
     }
-    print('log', inspect(item, dirOptions(options)));
+    print('log', inspect(item, dirOptions(args[1])));
   },
   dirxml(...data: unknown[]): void {
     logger('log', data);
   },
-  count(labelArg?: unknown): void {
-    const key = label(labelArg);
+  count(...args: unknown[]): void {
+    const key = label(args[0]);
     const n = (MapPrototypeGet(counts, key) ?? 0) + 1;
     MapPrototypeSet(counts, key, n);
     print('info', key + ': ' + n);
   },
-  countReset(labelArg?: unknown): void {
-    const key = label(labelArg);
+  countReset(...args: unknown[]): void {
+    const key = label(args[0]);
     if (MapPrototypeHas(counts, key)) MapPrototypeSet(counts, key, 0);
     else print('warn', `Count for '${key}' does not exist`);
   },
@@ -147,24 +153,24 @@ const methods = {
   groupEnd(): void {
     groupIndent = StringPrototypeSlice(groupIndent, 2);
   },
-  time(labelArg?: unknown): void {
-    const key = label(labelArg);
+  time(...args: unknown[]): void {
+    const key = label(args[0]);
     if (MapPrototypeHas(timers, key)) print('warn', `Timer '${key}' already exists`);
     else MapPrototypeSet(timers, key, DateNow());
   },
-  timeLog(labelArg?: unknown, ...data: unknown[]): void {
-    const key = label(labelArg);
+  timeLog(...args: unknown[]): void {
+    const key = label(args[0]);
     const start = MapPrototypeGet(timers, key);
     if (start === undefined) {
       print('warn', `Timer '${key}' does not exist`);
       return;
     }
     const parts: string[] = [key + ': ' + elapsed(start)];
-    for (let i = 0; i < data.length; i++) ArrayPrototypePush(parts, formatArg(data[i]));
+    for (let i = 1; i < args.length; i++) ArrayPrototypePush(parts, formatArg(args[i]));
     print('info', ArrayPrototypeJoin(parts, ' '));
   },
-  timeEnd(labelArg?: unknown): void {
-    const key = label(labelArg);
+  timeEnd(...args: unknown[]): void {
+    const key = label(args[0]);
     const start = MapPrototypeGet(timers, key);
     if (start === undefined) {
       print('warn', `Timer '${key}' does not exist`);

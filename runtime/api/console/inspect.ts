@@ -50,6 +50,18 @@ const FunctionPrototype = Function.prototype;
 const AsyncFunctionPrototype = ObjectGetPrototypeOf(async function () {});
 const GeneratorFunctionPrototype = ObjectGetPrototypeOf(function* () {});
 const AsyncGeneratorFunctionPrototype = ObjectGetPrototypeOf(async function* () {});
+// Built-in prototypes by name: an instance is named after them even when a tenant has turned their
+// `constructor` into an accessor (which inspection does not call).
+const builtinPrototypeNames = new WeakMap<object, string>();
+{
+  const ctors = [
+    Object, Function, Array, Number, Boolean, String, Symbol, BigInt, Date, RegExp, Promise, Map, Set, WeakMap,
+    WeakSet, WeakRef, ArrayBuffer, DataView, Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError,
+    URIError, AggregateError, Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Int16Array, Uint32Array,
+    Int32Array, Float32Array, Float64Array, BigUint64Array, BigInt64Array,
+  ];
+  for (let i = 0; i < ctors.length; i++) WeakMapPrototypeSet(builtinPrototypeNames, ctors[i]!.prototype, ctors[i]!.name);
+}
 // Prototypes whose `toString` is the built-in one (for `%s`).
 const builtinToStringOwners: object[] = [
   Object.prototype, Array.prototype, Error.prototype, Date.prototype, RegExp.prototype, FunctionPrototype,
@@ -62,6 +74,13 @@ const kMaxObjectKeys = 1_000;
 const kMaxBufferBytes = 50;
 const kBreakLength = 80;
 const kCompact = 3;
+/** Nesting is never followed deeper than this, whatever `depth` says. */
+const kMaxNesting = 500;
+/**
+ * Work budget of one inspection, in characters produced (nested output counts once per level).
+ * Past it, remaining values print as `[…]`: a huge or deep graph costs bounded time and memory.
+ */
+const kWorkBudget = 8 << 20;
 
 export interface InspectOptions {
   /** Nesting depth to show (default 2); `Infinity` for all. */
@@ -76,6 +95,7 @@ interface Ctx {
   seen: object[];
   indentationLvl: number;
   currentDepth: number;
+  work: number;
 }
 
 // ---- runtime interfaces (Headers, URL, Request, …): shown through their own attribute getters ----
@@ -254,6 +274,10 @@ function functionName(fn: unknown): string {
 function constructorName(obj: object): string | null {
   let p: object | null = obj;
   for (let n = 0; p !== null && n < 1000; n++) {
+    if (p !== obj) {
+      const builtin = WeakMapPrototypeGet(builtinPrototypeNames, p);
+      if (builtin !== undefined) return builtin;
+    }
     const ctor = ownData(p, 'constructor');
     if (typeof ctor === 'function') {
       const name = functionName(ctor);
@@ -321,6 +345,7 @@ export function inspect(value: unknown, options?: InspectOptions): string {
     seen: [],
     indentationLvl: 0,
     currentDepth: 0,
+    work: 0,
   };
   try {
     return formatValue(ctx, value, 0);
@@ -332,12 +357,15 @@ export function inspect(value: unknown, options?: InspectOptions): string {
 function formatValue(ctx: Ctx, value: unknown, recurseTimes: number): string {
   if (typeof value !== 'object' && typeof value !== 'function') return formatPrimitive(value);
   if (value === null) return 'null';
+  if (ctx.work > kWorkBudget) return '[…]';
   const seen = ctx.seen;
   for (let i = 0; i < seen.length; i++) if (seen[i] === value) return '[Circular]';
   const savedIndent = ctx.indentationLvl;
   const savedSeen = seen.length;
   try {
-    return formatRaw(ctx, value, recurseTimes);
+    const out = formatRaw(ctx, value, recurseTimes);
+    ctx.work += out.length;
+    return out;
   } catch {
     ctx.indentationLvl = savedIndent;
     seen.length = savedSeen;
@@ -451,7 +479,8 @@ function formatRaw(ctx: Ctx, value: object, recurseTimes: number): string {
       iface = proto !== null ? WeakMapPrototypeGet(interfaces, proto) : undefined;
       if (iface !== undefined && !probeInterface(iface, value)) iface = undefined;
       if (iface !== undefined) {
-        braces = [(ctor ?? iface.name) + ' {', '}'];
+        // The interface's global name: classes may carry a bundler-renamed `name`.
+        braces = [iface.name + ' {', '}'];
         formatter = (c, v, r, out) => formatInterface(c, v, r, out, iface!);
       } else {
         braces = [prefixFor(ctor, tag, 'Object') === 'Object ' ? '{' : prefixFor(ctor, tag, 'Object') + '{', '}'];
@@ -460,7 +489,7 @@ function formatRaw(ctx: Ctx, value: object, recurseTimes: number): string {
     }
   }
 
-  if (recurseTimes > ctx.depth) {
+  if (recurseTimes > ctx.depth || recurseTimes > kMaxNesting) {
     if (base !== '') {
       const nl = StringPrototypeIndexOf(base, '\n');
       return nl === -1 ? base : '[' + StringPrototypeSlice(base, 0, nl) + ']';
@@ -480,6 +509,7 @@ function formatRaw(ctx: Ctx, value: object, recurseTimes: number): string {
   if (keys.length > limit) ArrayPrototypePush(output, `... ${keys.length - limit} more propert${keys.length - limit > 1 ? 'ies' : 'y'}`);
   ArrayPrototypePop(ctx.seen);
 
+  if (output.length === 0) return base !== '' ? base : braces[0] + braces[1];
   return reduceToSingleString(ctx, output, base, braces, extrasType, recurseTimes, numericEntries);
 }
 
