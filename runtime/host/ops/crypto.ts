@@ -51,6 +51,12 @@ function state(ctx: OpContext): CryptoState {
   });
 }
 
+/** Live keys and operations of one isolate (tests, metrics). */
+export function cryptoStats(ctx: OpContext): { keys: number; running: number; waiting: number } {
+  const s = state(ctx);
+  return { keys: s.keys.size, running: s.running, waiting: s.waiting.length };
+}
+
 function domError(message: string, name: string): Error {
   return new DOMException(message, name);
 }
