@@ -37,15 +37,21 @@ export interface TargetState {
 }
 
 const targets = new WeakMap<object, TargetState>();
+// The global object's state is kept apart: V8 re-initializes the global proxy when a context is
+// made from the startup snapshot, which resets its identity hash, so a WeakMap entry keyed by it at
+// snapshot time cannot be found afterwards (identity comparison still holds).
+let globalState: TargetState | undefined;
 
 /** Makes `obj` an EventTarget (its listener list starts empty). */
 export function initEventTarget(obj: object): TargetState {
   const s: TargetState = { listeners: new Map(), handlers: null, hook: null };
-  WeakMapPrototypeSet(targets, obj, s);
+  if (obj === globalThisRef) globalState = s;
+  else WeakMapPrototypeSet(targets, obj, s);
   return s;
 }
 
 export function targetState(obj: unknown): TargetState | undefined {
+  if (obj === globalThisRef) return globalState;
   return typeof obj === 'object' && obj !== null ? WeakMapPrototypeGet(targets, obj) : undefined;
 }
 
