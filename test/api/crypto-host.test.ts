@@ -9,7 +9,7 @@ function fakeContext(): OpContext & { dispose(): void } {
   const states = new Map<symbol, unknown>();
   const disposers: (() => void)[] = [];
   let disposed = false;
-  return {
+  const ctx = {
     id: 'test',
     log: { system() {}, tenant() {} } as unknown as OpContext['log'],
     state<T>(key: symbol, init: () => T): T {
@@ -24,11 +24,13 @@ function fakeContext(): OpContext & { dispose(): void } {
     get disposed() {
       return disposed;
     },
+    mapStack: (stack: string) => stack,
     dispose() {
       disposed = true;
       for (const fn of disposers) fn();
     },
   };
+  return ctx as OpContext & { dispose(): void };
 }
 
 const sync = cryptoOps.sync!;
@@ -60,7 +62,7 @@ describe('crypto host ops', () => {
     const exported = (await async['crypto.exportKey']!(ctx, 'raw', cloneId)) as [boolean, ArrayBuffer];
     expect(exported[0]).toBe(true);
     expect(exported[1].byteLength).toBe(16);
-    expect((await async['crypto.exportKey']!(ctx, 'raw', key.id))[0]).toBe(false);
+    expect(((await async['crypto.exportKey']!(ctx, 'raw', key.id)) as [boolean])[0]).toBe(false);
     ctx.dispose();
     expect(cryptoStats(ctx).keys).toBe(0);
     expect(await async['crypto.digest']!(ctx, { name: 'SHA-256' }, new Uint8Array(1))).toEqual([false, 'OperationError', 'The isolate was disposed']);
