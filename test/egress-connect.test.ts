@@ -139,7 +139,7 @@ describe.skipIf(!openssl)('egress TLS', () => {
   let cert = '';
   let server: TLSServer;
   let port = 0;
-  const seen: (string | false)[] = [];
+  const seen: (string | false | null)[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'isle-egress-tls-'));

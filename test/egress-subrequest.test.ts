@@ -266,8 +266,8 @@ describe('outbound fetch host ops', () => {
 
     const id2 = nextId++;
     iso.uploads.set(id2, { chunks: [enc.encode('x')], pulls: 0 });
-    const err = await start(iso.ctx, id2, { method: 'POST', url: `${base}/redirect?status=307`, headers: [], redirect: 'follow', body: 'stream' }).catch((x) => x);
-    expect(err.message).toMatch(/cannot follow the 307 redirect because the request body is a stream/);
+    const err = await Promise.resolve(start(iso.ctx, id2, { method: 'POST', url: `${base}/redirect?status=307`, headers: [], redirect: 'follow', body: 'stream' })).catch((x: Error) => x);
+    expect((err as Error).message).toMatch(/cannot follow the 307 redirect because the request body is a stream/);
     iso.dispose();
   });
 

@@ -13,14 +13,14 @@ import {
   Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, PromiseReject, PromiseResolve,
   PromiseWithResolvers, TypeError, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetSymbolToStringTag, TypedArrayPrototypeSlice,
-  ArrayBufferPrototypeGetByteLength, Uint8Array, uncurryThis,
+  ArrayBufferPrototypeGetByteLength, Uint8Array,
 } from '../intrinsics.ts';
 import { hostAsync, hostSend } from '../bridge/host.ts';
 import { registerEntry } from '../bridge/entry.ts';
 import { abortReason, addAbortAlgorithm, isAborted, removeAbortAlgorithm } from '../abort/index.ts';
 import {
-  ReadableStream, ReadableStreamDefaultReader, createPullStream, isReadableStream, readableStreamFromBytes,
-  type PullStreamController,
+  cancelReadableStream, createPullStream, getInternalReader, isReadableStream, readableStreamFromBytes,
+  type InternalReader, type PullStreamController, type ReadableStream,
 } from '../streams/index.ts';
 import { parseURL } from '../url/index.ts';
 import { Request } from './request.ts';
@@ -28,15 +28,10 @@ import type { Response } from './response.ts';
 import { createResponseFromParts, requestParts } from './internal.ts';
 import { processDataURL } from './data-url.ts';
 
-// Captured at load (snapshot time), so tenant changes to the stream prototypes cannot reach them.
-const streamGetReader = uncurryThis(ReadableStream.prototype.getReader) as (s: ReadableStream<Uint8Array>) => object;
-const streamCancel = uncurryThis(ReadableStream.prototype.cancel) as (s: ReadableStream<Uint8Array>, reason: unknown) => Promise<void>;
-const readerRead = uncurryThis(ReadableStreamDefaultReader.prototype.read) as (r: object) => Promise<{ done: boolean; value: unknown }>;
-const readerCancel = uncurryThis(ReadableStreamDefaultReader.prototype.cancel) as (r: object, reason: unknown) => Promise<void>;
 
 /** A streamed request body the host is pulling, by subrequest id. */
 interface Upload {
-  reader: object | null;
+  reader: InternalReader | null;
   stream: ReadableStream<Uint8Array>;
   done: boolean;
 }
@@ -61,13 +56,13 @@ function finishUpload(id: number, cancelReason?: unknown): void {
   MapPrototypeDelete(uploads, id);
   if (u.done || cancelReason === undefined) return;
   u.done = true;
-  const p = u.reader !== null ? readerCancel(u.reader, cancelReason) : cancelStream(u.stream, cancelReason);
+  const p = u.reader !== null ? u.reader.cancel(cancelReason) : cancelStream(u.stream, cancelReason);
   PromisePrototypeThen(p, undefined, () => {});
 }
 
-function cancelStream(s: ReadableStream<Uint8Array>, reason: unknown): Promise<void> {
+function cancelStream(s: ReadableStream<Uint8Array>, reason: unknown): Promise<unknown> {
   try {
-    return streamCancel(s, reason);
+    return cancelReadableStream(s, reason);
   } catch (e) {
     return PromiseReject(e);
   }
@@ -77,8 +72,8 @@ function cancelStream(s: ReadableStream<Uint8Array>, reason: unknown): Promise<v
 registerEntry('subrequest.pullBody', (id: number): Promise<{ done: boolean; value?: Uint8Array }> => {
   const u = MapPrototypeGet(uploads, id);
   if (u === undefined || u.done) return PromiseResolve({ done: true });
-  if (u.reader === null) u.reader = streamGetReader(u.stream);
-  return PromisePrototypeThen(readerRead(u.reader), (result) => {
+  if (u.reader === null) u.reader = getInternalReader(u.stream);
+  return PromisePrototypeThen(u.reader.read(), (result) => {
     if (result.done) {
       u.done = true;
       MapPrototypeDelete(uploads, id);
@@ -109,10 +104,14 @@ interface SubrequestHead {
   hasBody: boolean;
 }
 
-/** The response body stream: each pull asks the host for one chunk. */
+/**
+ * The response body stream: each pull asks the host for one chunk, so the host reads the upstream
+ * only as fast as the tenant reads. `error` (abort) errors the stream with the given reason.
+ */
 function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream<Uint8Array>; error(e: unknown): void } {
   let controller: PullStreamController | null = null;
   let finished = false;
+  let abortedWith: { reason: unknown } | null = null;
   const finish = () => {
     if (finished) return;
     finished = true;
@@ -121,18 +120,16 @@ function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream
   const stream = createPullStream(
     (c: PullStreamController) => {
       controller = c;
+      // Aborted before the first read: the stream errors with the reason on this pull.
+      if (abortedWith !== null) return PromiseReject(abortedWith.reason);
       return PromisePrototypeThen(hostAsync<Uint8Array | null>('subrequest.read', id), (chunk) => {
-        if (finished) return;
-        if (chunk === null) {
-          finish();
-          c.close();
-        } else {
-          c.enqueue(chunk);
-        }
+        if (abortedWith !== null) throw abortedWith.reason;
+        if (chunk === null) finish();
+        return chunk;
       }, (e: unknown) => {
-        if (finished) return;
+        if (abortedWith !== null) throw abortedWith.reason;
         finish();
-        c.error(e);
+        throw e;
       });
     },
     () => {
@@ -140,7 +137,6 @@ function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream
         finish();
         hostSend('subrequest.cancel', id);
       }
-      return PromiseResolve(undefined);
     },
   );
   return {
@@ -149,7 +145,8 @@ function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream
       if (finished) return;
       finish();
       hostSend('subrequest.cancel', id);
-      controller?.error(e);
+      abortedWith = { reason: e };
+      if (controller !== null) controller.error(e);
     },
   };
 }
@@ -173,7 +170,7 @@ export function fetch(input: unknown, init: unknown = undefined): Promise<Respon
   // Aborted already: reject with the reason (and cancel a streamed body).
   if (isAborted(signal)) {
     const reason = abortReason(signal);
-    if (body !== null && isReadableStream(body)) PromisePrototypeThen(cancelStream(body as ReadableStream<Uint8Array>, reason), undefined, () => {});
+    if (body !== null && isReadableStream(body)) PromisePrototypeThen(cancelStream(body, reason), undefined, () => {});
     return PromiseReject(reason);
   }
   const url = parseURL(parts.url);
