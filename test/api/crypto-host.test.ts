@@ -16,7 +16,7 @@ function fakeContext(): OpContext & { dispose(): void } {
       if (!states.has(key)) states.set(key, init());
       return states.get(key) as T;
     },
-    onDispose(fn) {
+    onDispose(fn: () => void) {
       disposers.push(fn);
     },
     callIsolate: async () => undefined,
