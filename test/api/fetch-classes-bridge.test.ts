@@ -61,7 +61,7 @@ describe('incoming Request and outgoing Response through the dispatcher', () => 
     const res = await worker.fetch('http://localhost/inspect?q=1', {
       headers: [['X-One', '1'], ['x-two', 'a'], ['X-Two', 'b'], ['Set-Cookie', 'c=1'], ['Set-Cookie', 'd=2']],
     });
-    const body = await res.json();
+    const body = await res.json() as { headers: string[][] };
     expect(body).toMatchObject({
       method: 'GET', url: 'http://localhost/inspect?q=1', cookies: ['c=1', 'd=2'], mutate: ['TypeError', 'TypeError'],
       signal: true, bodyNull: true, used: false, mode: 'cors', redirect: 'follow', isRequest: true, clone: 'http://localhost/inspect?q=1',

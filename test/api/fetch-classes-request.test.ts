@@ -28,7 +28,7 @@ describe('Request', () => {
   });
 
   it('applies every init member and validates them', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<Record<string, unknown>>(`
       const ac = new AbortController();
       const req = new Request('https://example.com/', {
         method: 'post', headers: { 'X-A': '1' }, body: 'hi', redirect: 'manual', signal: ac.signal, integrity: 'sha256-abc',

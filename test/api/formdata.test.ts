@@ -73,7 +73,7 @@ describe('FormData', () => {
   });
 
   it('serializes to multipart/form-data exactly (boundary, escaping, newline normalization, snapshot)', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<Record<string, unknown>>(`
       const iso = async (res) => String.fromCharCode(...new Uint8Array(await res.arrayBuffer()));
       const boundaryOf = (res) => res.headers.get('content-type').slice('multipart/form-data; boundary='.length);
       const fd = new FormData();

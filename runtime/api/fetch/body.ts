@@ -256,22 +256,23 @@ export function bodyMIMEType(headers: HeadersState) {
   return extractMIMEType(getHeader(headers, 'content-type'));
 }
 
-export function bytesToBlob(bytes: Uint8Array, owned: boolean, headers: HeadersState): Blob {
+// Blobs and Files made from body bytes share them without a copy: body bytes are never written
+// to (sources are fresh encodings, snapshots or Blob parts), and a Blob never hands its memory out.
+export function bytesToBlob(bytes: Uint8Array, headers: HeadersState): Blob {
   const mime = bodyMIMEType(headers);
   const type = mime === null ? '' : serializeMIMEType(mime);
-  const own = owned ? bytes : TypedArrayPrototypeSlice(bytes, 0);
-  const size = TypedArrayPrototypeGetByteLength(own);
-  return createBlob(size === 0 ? [] : [own], size, type);
+  const size = TypedArrayPrototypeGetByteLength(bytes);
+  return createBlob(size === 0 ? [] : [bytes], size, type);
 }
 
-export function bytesToFormData(bytes: Uint8Array, owned: boolean, headers: HeadersState, what: string): FormData {
+export function bytesToFormData(bytes: Uint8Array, headers: HeadersState, what: string): FormData {
   const mime = bodyMIMEType(headers);
   if (mime !== null) {
     const essence = mimeEssence(mime);
     if (essence === 'multipart/form-data') {
       const boundary = MapPrototypeGet(mime.parameters, 'boundary');
       if (boundary === undefined) throw new TypeError(`${what}: multipart/form-data without a boundary parameter`);
-      const entries = parseMultipart(owned ? bytes : TypedArrayPrototypeSlice(bytes, 0), boundary);
+      const entries = parseMultipart(bytes, boundary);
       if (entries === null) throw new TypeError(`${what}: the multipart/form-data body could not be parsed`);
       return createFormData(entries);
     }

@@ -134,13 +134,13 @@ export class Response {
     return consume(this, 'arrayBuffer', (s, bytes, owned) => bytesToArrayBuffer(bytes, owned));
   }
   blob(): Promise<Blob> {
-    return consume(this, 'blob', (s, bytes, owned) => bytesToBlob(bytes, owned, s.headers));
+    return consume(this, 'blob', (s, bytes) => bytesToBlob(bytes, s.headers));
   }
   bytes(): Promise<Uint8Array> {
     return consume(this, 'bytes', (s, bytes, owned) => bytesToUint8Array(bytes, owned));
   }
   formData(): Promise<FormData> {
-    return consume(this, 'formData', (s, bytes, owned) => bytesToFormData(bytes, owned, s.headers, 'Response.formData'));
+    return consume(this, 'formData', (s, bytes) => bytesToFormData(bytes, s.headers, 'Response.formData'));
   }
   json(): Promise<unknown> {
     return consume(this, 'json', (s, bytes) => bytesToJSON(bytes));
