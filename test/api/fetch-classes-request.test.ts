@@ -161,4 +161,20 @@ describe('Request', () => {
     `);
     expect(r).toEqual({ xa: ['1', '2'], texts: ['abc', 'abc'], cloneUsed: 'TypeError', aborted: [true, true, true], tee: ['streamed', 'streamed'] });
   });
+
+  it('resolves relative URLs against a global location when the embedder defines one', async () => {
+    const r = await evalInIsolate(`
+      const before = (() => { try { new Request('x'); return 'no'; } catch (e) { return e.constructor.name; } })();
+      globalThis.location = { href: 'https://base.example/dir/page?q' };
+      const req = new Request('other?x#f', { referrer: '/ref' });
+      const red = Response.redirect('/moved');
+      globalThis.location = 'https://second.example/';
+      const second = new Request('').url;
+      return { before, url: req.url, referrer: req.referrer, redirect: red.headers.get('location'), second };
+    `);
+    expect(r).toEqual({
+      before: 'TypeError', url: 'https://base.example/dir/other?x#f', referrer: 'https://base.example/ref',
+      redirect: 'https://base.example/moved', second: 'https://second.example/',
+    });
+  });
 });

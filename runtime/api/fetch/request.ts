@@ -1,15 +1,15 @@
 // Request (https://fetch.spec.whatwg.org/#request-class).
 //
 // Differences from a browser, all deliberate for a server-side runtime (as in workerd and Deno):
-// - There is no document: the API base URL is null unless the worker area sets one
-//   (setAPIBaseURL), so relative URLs throw a TypeError.
+// - There is no document: the API base URL is null unless the runtime sets one (setAPIBaseURL)
+//   or the global scope has a `location` (see getAPIBaseURL), so relative URLs throw a TypeError.
 // - There is no client origin, so a `referrer` URL is kept as given instead of being reset to
 //   "client" for being cross-origin (what undici does in Node).
 // - Forbidden request-headers are not dropped (see headers.ts).
 // The Headers object and the AbortSignal are created on first access: both are unobservable
 // until then, and an incoming request often never touches them.
 import {
-  PromiseReject, StringPrototypeToUpperCase, Symbol, TypeError,
+  PromiseReject, ReflectGet, StringPrototypeToUpperCase, StringPrototypeToWellFormed, Symbol, TypeError, globalThisRef,
 } from '../intrinsics.ts';
 import { dictionary, finishInterface, isObject, toByteString, toDOMString, toEnum, toUSVString } from './idl.ts';
 import {
@@ -72,14 +72,35 @@ export interface RequestState {
 }
 
 let apiBaseURL: URLRecord | null = null;
+let locationHref: string | null = null;
+let locationRecord: URLRecord | null = null;
 
 /** Sets the base URL relative request URLs resolve against (null: relative URLs throw). */
 export function setAPIBaseURL(url: string | null): void {
   apiBaseURL = url === null ? null : parseURLRecord(url, null);
 }
 
+/**
+ * The API base URL: the one the runtime set, else the href of a global `location` when the
+ * global scope has one (a WorkerLocation, or what an embedder such as a test harness defines,
+ * like Deno's --location), else null. Isle itself defines no `location`.
+ */
 export function getAPIBaseURL(): URLRecord | null {
-  return apiBaseURL;
+  if (apiBaseURL !== null) return apiBaseURL;
+  let href: unknown;
+  try {
+    const location = ReflectGet(globalThisRef, 'location') as unknown;
+    if (location === undefined || location === null) return null;
+    href = typeof location === 'object' ? ReflectGet(location, 'href') : location;
+  } catch {
+    return null;
+  }
+  if (typeof href !== 'string') return null;
+  if (href !== locationHref) {
+    locationHref = href;
+    locationRecord = parseURLRecord(StringPrototypeToWellFormed(href), null);
+  }
+  return locationRecord;
 }
 
 const requestInternal: unique symbol = Symbol('Request internal') as never;
@@ -313,7 +334,7 @@ function constructRequest(input: unknown, initArg: unknown): RequestState {
   const inputURL = inputState === undefined ? toUSVString(input) : undefined;
   const init = convertRequestInit(initArg);
 
-  const baseURL = apiBaseURL;
+  const baseURL = getAPIBaseURL();
   let signal: AbortSignal | null = null;
   let fallbackMode: RequestMode | null = null;
   let url: string;
