@@ -23,10 +23,7 @@ beforeAll(async () => {
   joseBundle = result.outputFiles[0]!.text;
 });
 
-// jose copies JWT claims with structuredClone (messaging area). Until that global exists everywhere,
-// a JSON copy stands in for it (claims are JSON by definition); it is not what these tests examine.
-const cloneShim = `if (typeof structuredClone === 'undefined') globalThis.structuredClone = (v) => JSON.parse(JSON.stringify(v));`;
-const withJose = <T>(body: string) => evalInIsolate<T>(`${cloneShim}\n${joseBundle}\n${body}`);
+const withJose = <T>(body: string) => evalInIsolate<T>(`${joseBundle}\n${body}`);
 
 describe('jose inside an isolate', () => {
   it('HS256: verifies the jwt.io reference token, signs, verifies and rejects tampering', async () => {

@@ -608,3 +608,28 @@ describe('CryptoKey', () => {
     });
   });
 });
+
+describe('CryptoKey serialization', () => {
+  it('structuredClone gives a new CryptoKey over the same key material', async () => {
+    const r = await evalInIsolate(`
+      const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-384' }, false, ['sign', 'verify']);
+      const copy = structuredClone(key);
+      const both = structuredClone({ a: key, b: key });
+      const data = new Uint8Array([1, 2, 3]);
+      const sig = await crypto.subtle.sign('HMAC', key, data);
+      copy.algorithm.hash.name = 'changed';
+      return {
+        distinct: copy !== key && copy instanceof CryptoKey,
+        attributes: [copy.type, copy.extractable, key.algorithm.hash.name, copy.usages],
+        freshObjects: copy.algorithm !== key.algorithm && copy.usages !== key.usages,
+        sameMaterial: await crypto.subtle.verify('HMAC', copy, sig, data),
+        shared: both.a === both.b && both.a !== key,
+        stillNotExtractable: await crypto.subtle.exportKey('raw', copy).then(() => 'exported', (e) => e.name),
+      };
+    `);
+    expect(r).toEqual({
+      distinct: true, attributes: ['secret', false, 'SHA-384', ['sign', 'verify']], freshObjects: true,
+      sameMaterial: true, shared: true, stillNotExtractable: 'InvalidAccessError',
+    });
+  });
+});

@@ -5,8 +5,9 @@
 // replace it (a TypeError in strict code), while `Object.defineProperty` / `delete` still can.
 import { ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, TypeError, globalThisRef } from '../intrinsics.ts';
 import { exposeInterface } from '../globals.ts';
+import { registerSerializable } from '../messaging/structured-clone.ts';
 import { Crypto, createCrypto } from './crypto.ts';
-import { CryptoKey } from './crypto-key.ts';
+import { CryptoKey, cloneCryptoKey, isCryptoKey } from './crypto-key.ts';
 import { SubtleCrypto } from './subtle.ts';
 
 export function install(): void {
@@ -27,4 +28,12 @@ export function install(): void {
   exposeInterface('Crypto', Crypto);
   exposeInterface('SubtleCrypto', SubtleCrypto);
   exposeInterface('CryptoKey', CryptoKey);
+  // CryptoKey is [Serializable]: structuredClone and postMessage (within this isolate) give a new
+  // CryptoKey over the same key material. The serialized form holds the original object, which keeps
+  // its host handle alive until the copy is made.
+  registerSerializable(
+    isCryptoKey,
+    (key) => ({ key }),
+    (data) => cloneCryptoKey((data as { key: CryptoKey }).key),
+  );
 }
