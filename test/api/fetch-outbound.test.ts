@@ -115,6 +115,7 @@ describe('fetch() outbound', () => {
       hanging++;
       req.socket.once('close', () => hangingClosed++);
     });
+    up.routes.set('/zero', (_req, res) => res.end());
     up.routes.set('/empty', (_req, res) => {
       res.statusCode = 204;
       res.end();
@@ -320,6 +321,54 @@ describe('fetch() outbound', () => {
     expect(result).toEqual({ early: 'AbortError:true', first: 'partial;', mid: true, pre: 'AbortError' });
     await sleep(100);
     expect(up.closed - closedBefore).toBeGreaterThanOrEqual(2);
+  });
+
+  it('abort follows the Fetch Standard\'s ordering and body rules', async () => {
+    const { result } = await run(`
+      const out = {};
+      // Already aborted: rejects before a microtask queued afterwards; the request body stream is
+      // cancelled synchronously with the same reason; the Request's body counts as used.
+      const c = new AbortController();
+      c.abort();
+      const log = [];
+      await Promise.all([fetch('${up.base}/hello', { signal: c.signal }).then(() => log.push('resolved'), () => log.push('fetch-reject')),
+        Promise.resolve().then(() => log.push('next-microtask'))]);
+      out.order = log;
+      let cancelReason;
+      const body = new ReadableStream({ pull(ctl) { ctl.enqueue(new Uint8Array([42])); }, cancel(r) { cancelReason = r; } });
+      const p = fetch('${up.base}/echo', { method: 'POST', body, duplex: 'half', signal: c.signal });
+      out.cancelledSync = cancelReason instanceof DOMException && cancelReason.name === 'AbortError';
+      out.sameReason = (await p.catch((e) => e)) === cancelReason;
+      const req = new Request('${up.base}/echo', { method: 'POST', body: 'foo', signal: c.signal });
+      await fetch(req).catch(() => {});
+      out.bodyUsed = req.bodyUsed;
+      // Aborted after the response: body methods reject with AbortError.
+      for (const m of ['arrayBuffer', 'blob', 'json', 'text', 'formData', 'bytes']) {
+        const c2 = new AbortController();
+        const r = await fetch('${up.base}/hello', { signal: c2.signal });
+        c2.abort();
+        out[m] = await r[m]().then(() => 'resolved', (e) => e.name);
+      }
+      // An empty, complete body is closed before the abort: reading gives done.
+      const c3 = new AbortController();
+      const empty = await fetch('${up.base}/zero', { signal: c3.signal });
+      const reader = empty.body.getReader();
+      c3.abort();
+      out.emptyDone = (await reader.read()).done;
+      // Aborted after getReader on a streaming body: read and closed both reject with AbortError.
+      const c4 = new AbortController();
+      const hang = await fetch('${up.base}/hang', { signal: c4.signal });
+      const r4 = hang.body.getReader();
+      c4.abort();
+      out.read = await r4.read().then(() => 'resolved', (e) => e.name);
+      out.closed = await r4.closed.then(() => 'resolved', (e) => e.name);
+      return out;
+    `, { allowEgress: allow });
+    expect(result).toEqual({
+      order: ['fetch-reject', 'next-microtask'], cancelledSync: true, sameReason: true, bodyUsed: true,
+      arrayBuffer: 'AbortError', blob: 'AbortError', json: 'AbortError', text: 'AbortError', formData: 'AbortError', bytes: 'AbortError',
+      emptyDone: true, read: 'AbortError', closed: 'AbortError',
+    });
   });
 
   it('AbortSignal.timeout rejects with a TimeoutError DOMException and stops the request', async () => {

@@ -102,15 +102,21 @@ interface SubrequestHead {
   urlList: string[];
   redirected: boolean;
   hasBody: boolean;
+  body?: Uint8Array;
 }
 
 /**
- * The response body stream: each pull asks the host for one chunk, so the host reads the upstream
- * only as fast as the tenant reads. `error` (abort) errors the stream with the given reason.
+ * The response body stream. Each pull asks the host for one chunk, so the host reads the upstream
+ * only as fast as the tenant reads; a body that arrived whole with the head (`complete`) is served
+ * from here. The stream keeps one chunk ready (high-water mark 1 byte), so its first pull happens
+ * at once and `error` (abort) can error it right away, as the spec's "abort the fetch() call" does.
  */
-function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream<Uint8Array>; error(e: unknown): void } {
+function responseBodyStream(
+  id: number, complete: Uint8Array | undefined, onEnd: () => void,
+): { stream: ReadableStream<Uint8Array>; error(e: unknown): void } {
   let controller: PullStreamController | null = null;
   let finished = false;
+  let pending: Uint8Array | null = complete ?? null;
   let abortedWith: { reason: unknown } | null = null;
   const finish = () => {
     if (finished) return;
@@ -120,8 +126,13 @@ function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream
   const stream = createPullStream(
     (c: PullStreamController) => {
       controller = c;
-      // Aborted before the first read: the stream errors with the reason on this pull.
       if (abortedWith !== null) return PromiseReject(abortedWith.reason);
+      if (complete !== undefined) {
+        const chunk = pending;
+        pending = null;
+        if (chunk === null) finish();
+        return PromiseResolve(chunk);
+      }
       return PromisePrototypeThen(hostAsync<Uint8Array | null>('subrequest.read', id), (chunk) => {
         if (abortedWith !== null) throw abortedWith.reason;
         if (chunk === null) finish();
@@ -133,18 +144,18 @@ function hostBodyStream(id: number, onEnd: () => void): { stream: ReadableStream
       });
     },
     () => {
-      if (!finished) {
-        finish();
-        hostSend('subrequest.cancel', id);
-      }
+      if (finished) return;
+      finish();
+      if (complete === undefined) hostSend('subrequest.cancel', id);
     },
+    { highWaterMark: 1 },
   );
   return {
     stream,
     error(e: unknown) {
       if (finished) return;
       finish();
-      hostSend('subrequest.cancel', id);
+      if (complete === undefined) hostSend('subrequest.cancel', id);
       abortedWith = { reason: e };
       if (controller !== null) controller.error(e);
     },
@@ -203,7 +214,7 @@ function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body:
   const id = nextId++;
   const { promise, resolve, reject } = PromiseWithResolvers<Response>();
   let settled = false;
-  let responseBody: ReturnType<typeof hostBodyStream> | null = null;
+  let responseBody: ReturnType<typeof responseBodyStream> | null = null;
   let abortHandle: unknown = 0;
   const done = () => {
     if (abortHandle !== 0) removeAbortAlgorithm(signal, abortHandle);
@@ -241,16 +252,19 @@ function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body:
     (head) => {
       if (settled) return;
       settled = true;
-      if (head.hasBody) {
-        responseBody = hostBodyStream(id, done);
-      } else {
+      if (!head.hasBody) {
         done();
+      } else if (head.body !== undefined && TypedArrayPrototypeGetByteLength(head.body) === 0) {
+        // Empty and complete: a closed stream, which a later abort leaves alone.
+        done();
+      } else {
+        responseBody = responseBodyStream(id, head.body, done);
       }
       resolve(createResponseFromParts({
         status: head.status,
         statusText: head.statusText,
         headers: head.headers,
-        body: responseBody === null ? null : responseBody.stream,
+        body: responseBody !== null ? responseBody.stream : head.hasBody ? readableStreamFromBytes(new Uint8Array(0)) : null,
         urlList: head.urlList,
         redirected: head.redirected,
       }));

@@ -91,8 +91,10 @@ export interface SubrequestHead {
   url: string;
   urlList: string[];
   redirected: boolean;
-  /** Whether a body follows (read with `subrequest.read`). */
+  /** Whether a body follows (read with `subrequest.read`, unless `body` holds all of it). */
   hasBody: boolean;
+  /** The whole body, when it had fully arrived with the head (small responses: no read round trip). */
+  body?: Uint8Array;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -268,6 +270,11 @@ class Hop {
       this.#finished = true;
       this.#rejectHead(e as Error);
     }
+  }
+
+  /** The response ended (all of its body is in `body`'s buffer). */
+  get finished(): boolean {
+    return this.#finished && this.#started && !this.body.errored;
   }
 
   #abortUndici(reason: Error): void {
@@ -577,13 +584,7 @@ class Subrequest {
       }
 
       const hasBody = method !== 'HEAD' && !NULL_BODY_STATUS.has(head.status);
-      if (hasBody) {
-        this.#rawBody = hop.body;
-        this.#body = decodedBody(hop.body, contentCodings(flatHeaders));
-      } else {
-        hop.abort(new Error('no body'));
-      }
-      return {
+      const result: SubrequestHead = {
         status: head.status,
         statusText: head.statusText,
         headers: flatHeaders,
@@ -592,6 +593,20 @@ class Subrequest {
         redirected: urlList.length > 1,
         hasBody,
       };
+      const codings = contentCodings(flatHeaders);
+      if (!hasBody) {
+        hop.abort(new Error('no body'));
+      } else if (hop.finished && codings.length === 0 && hop.body.readableLength <= BODY_HIGH_WATER_MARK) {
+        // Already complete (typical for small responses): hand it over with the head.
+        const parts: Buffer[] = [];
+        for (let c = hop.body.read() as Buffer | null; c !== null; c = hop.body.read() as Buffer | null) parts.push(c);
+        result.body = new Uint8Array(Buffer.concat(parts));
+        hop.body.destroy();
+      } else {
+        this.#rawBody = hop.body;
+        this.#body = decodedBody(hop.body, codings);
+      }
+      return result;
     }
   }
 
@@ -689,7 +704,7 @@ export const outboundFetchOps: OpModule = {
       state.inflight.set(id, sub);
       try {
         const head = await sub.run(init);
-        if (!head.hasBody) state.inflight.delete(id);
+        if (!head.hasBody || head.body !== undefined) state.inflight.delete(id);
         return head;
       } catch (e) {
         state.inflight.delete(id);
