@@ -9,8 +9,8 @@
 // cancelled or aborted, and with the isolate.
 import { hostAsync, hostSend } from '../bridge/host.ts';
 import {
-  ArrayBufferIsView, ArrayPrototypeIncludes, DataViewPrototypeGetBuffer, ObjectDefineProperty,
-  PromisePrototypeThen, SymbolToStringTag, TypeError, TypedArrayPrototypeGetBuffer,
+  ArrayBufferIsView, ArrayBufferPrototypeGetDetached, ArrayPrototypeIncludes, Uint8Array, DataViewPrototypeGetBuffer, ObjectDefineProperty,
+  PromisePrototypeThen, PromiseWithResolvers, SymbolToStringTag, TypeError, TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetSymbolToStringTag, WeakMap, WeakMapPrototypeGet,
   WeakMapPrototypeSet, copyBufferSource, isArrayBuffer, isDataView,
 } from '../intrinsics.ts';
@@ -19,6 +19,7 @@ import { createTransform, type ReadableStream, type TransformHooksController, ty
 const FORMATS = ['deflate', 'deflate-raw', 'gzip', 'brotli'];
 
 interface Slots {
+  iface: string;
   readable: ReadableStream;
   writable: WritableStream;
 }
@@ -52,6 +53,8 @@ function chunkBytes(chunk: unknown): Uint8Array {
   if (buffer === undefined || !isArrayBuffer(buffer)) {
     throw new TypeError('The chunk must be an ArrayBuffer or an ArrayBufferView on a (non-shared) ArrayBuffer.');
   }
+  // WebIDL: the bytes of a detached buffer are the empty byte sequence.
+  if (ArrayBufferPrototypeGetDetached !== undefined && ArrayBufferPrototypeGetDetached(buffer)) return new Uint8Array(0);
   return copyBufferSource(chunk as ArrayBuffer | ArrayBufferView);
 }
 
@@ -62,7 +65,7 @@ function isBatch(b: unknown): b is Batch {
     (error === null || typeof error === 'string');
 }
 
-function setUp(self: object, kind: string): void {
+function setUp(self: object, iface: string, kind: string): void {
   const id = nextId++;
   let open = true;
   const release = () => {
@@ -71,23 +74,35 @@ function setUp(self: object, kind: string): void {
       hostSend('compression.close', id);
     }
   };
-  // Enqueues a batch; follows `more`; turns a host-reported data error into the stream's TypeError.
-  const deliver = (b: unknown, controller: TransformHooksController): unknown => {
-    if (!isBatch(b)) {
+  // One host round trip and everything it returns: enqueues each batch, follows `more`, and turns a
+  // host-reported data error into the stream's TypeError (after enqueuing the output before it).
+  // Reactions never return promises, so no `then` of a tenant-patched prototype is ever looked up.
+  const run = (request: Promise<unknown>, controller: TransformHooksController, last: boolean): Promise<unknown> => {
+    const done = PromiseWithResolvers<unknown>();
+    const fail = (e: unknown) => {
       release();
-      throw new TypeError('Compression failed.');
-    }
-    if (TypedArrayPrototypeGetByteLength(b.bytes) > 0) controller.enqueue(b.bytes);
-    if (b.error !== null) {
-      open = false; // the host already dropped it
-      throw new TypeError(b.error);
-    }
-    if (b.more) return PromisePrototypeThen(hostAsync('compression.pull', id), (next) => deliver(next, controller), fail);
-    return undefined;
-  };
-  const fail = (e: unknown): never => {
-    release();
-    throw e;
+      done.reject(e);
+    };
+    const onBatch = (b: unknown): void => {
+      try {
+        if (!isBatch(b)) throw new TypeError('Compression failed.');
+        if (TypedArrayPrototypeGetByteLength(b.bytes) > 0) controller.enqueue(b.bytes);
+        if (b.error !== null) {
+          open = false; // the host has already dropped it
+          throw new TypeError(b.error);
+        }
+        if (b.more) {
+          PromisePrototypeThen(hostAsync('compression.pull', id), onBatch, fail);
+          return;
+        }
+        if (last) open = false; // the host drops a stream once its last batch is out
+        done.resolve(undefined);
+      } catch (e) {
+        fail(e);
+      }
+    };
+    PromisePrototypeThen(request, onBatch, fail);
+    return done.promise;
   };
   const { readable, writable } = createTransform({
     transform(chunk, controller) {
@@ -99,31 +114,27 @@ function setUp(self: object, kind: string): void {
         throw e;
       }
       if (TypedArrayPrototypeGetByteLength(bytes) === 0) return undefined;
-      return PromisePrototypeThen(hostAsync('compression.write', id, kind, bytes), (b) => deliver(b, controller), fail);
+      return run(hostAsync('compression.write', id, kind, bytes), controller, false);
     },
     flush(controller) {
-      return PromisePrototypeThen(hostAsync('compression.finish', id, kind), (b) => {
-        const r = deliver(b, controller);
-        open = false; // the host drops a stream once its last batch is out
-        return r;
-      }, fail);
+      return run(hostAsync('compression.finish', id, kind), controller, true);
     },
     cancel() {
       release();
     },
   });
-  WeakMapPrototypeSet(slots, self, { readable, writable });
+  WeakMapPrototypeSet(slots, self, { iface, readable, writable });
 }
 
 function slotsOf(self: unknown, iface: string, member: string): Slots {
   const s = typeof self === 'object' && self !== null ? WeakMapPrototypeGet(slots, self) : undefined;
-  if (s === undefined) throw new TypeError(`Illegal invocation: ${iface}.prototype.${member} called on an object that is not a ${iface}`);
+  if (s === undefined || s.iface !== iface) throw new TypeError(`Illegal invocation: ${iface}.prototype.${member} called on an object that is not a ${iface}`);
   return s;
 }
 
 export class CompressionStream {
   constructor(format: unknown) {
-    setUp(this, 'c:' + toFormat(arguments.length, format, 'CompressionStream'));
+    setUp(this, 'CompressionStream', 'c:' + toFormat(arguments.length, format, 'CompressionStream'));
   }
   get readable(): ReadableStream {
     return slotsOf(this, 'CompressionStream', 'readable').readable;
@@ -135,7 +146,7 @@ export class CompressionStream {
 
 export class DecompressionStream {
   constructor(format: unknown) {
-    setUp(this, 'd:' + toFormat(arguments.length, format, 'DecompressionStream'));
+    setUp(this, 'DecompressionStream', 'd:' + toFormat(arguments.length, format, 'DecompressionStream'));
   }
   get readable(): ReadableStream {
     return slotsOf(this, 'DecompressionStream', 'readable').readable;

@@ -66,6 +66,7 @@ class HostStream {
   #ending = false;
   #ended = false;
   #failure: string | null = null;
+  #destroyed = false;
   #wake: (() => void) | undefined;
 
   constructor(kind: Kind) {
@@ -116,6 +117,8 @@ class HostStream {
     const parts: Buffer[] = [];
     let size = 0;
     for (;;) {
+      // Closed while a request was pending (cancel / abort): settle it instead of waiting forever.
+      if (this.#destroyed) return { bytes: new Uint8Array(0), more: false, error: 'The stream was closed.' };
       let chunk: Buffer | null;
       while (size < BATCH_BYTES && (chunk = this.z.read() as Buffer | null) !== null) {
         parts.push(chunk);
@@ -139,7 +142,9 @@ class HostStream {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     this.z.destroy();
+    this.#notify();
   }
 }
 
@@ -191,6 +196,11 @@ async function settle(ctx: OpContext, id: number, s: HostStream, batch: Promise<
     state(ctx).streams.delete(id);
   }
   return b;
+}
+
+/** Host streams `ctx`'s isolate holds open right now (tests, diagnostics). */
+export function openCompressionStreams(ctx: OpContext): number {
+  return state(ctx).streams.size;
 }
 
 export const compressionOps: OpModule = {
