@@ -625,11 +625,13 @@ describe('CryptoKey serialization', () => {
         sameMaterial: await crypto.subtle.verify('HMAC', copy, sig, data),
         shared: both.a === both.b && both.a !== key,
         stillNotExtractable: await crypto.subtle.exportKey('raw', copy).then(() => 'exported', (e) => e.name),
+        notSerializable: [crypto, crypto.subtle].map((v) => { try { structuredClone(v); return 'cloned'; } catch (e) { return e.name; } }),
       };
     `);
     expect(r).toEqual({
       distinct: true, attributes: ['secret', false, 'SHA-384', ['sign', 'verify']], freshObjects: true,
       sameMaterial: true, shared: true, stillNotExtractable: 'InvalidAccessError',
+      notSerializable: ['DataCloneError', 'DataCloneError'],
     });
   });
 });
