@@ -120,4 +120,29 @@ describe('Fetch and File classes under a tampered realm', () => {
       tamperedCalled: [],
     });
   });
+
+  it('ignore Object.prototype pollution in dictionaries they default and in their own intermediates', async () => {
+    const r = await evalInIsolate(`
+      const thenCalls = [];
+      for (const k of ['method', 'body', 'headers', 'mode', 'cache', 'redirect', 'signal', 'window', 'referrer', 'status', 'statusText', 'type', 'endings', 'lastModified', 'urlList', 'url']) {
+        Object.defineProperty(Object.prototype, k, { get() { throw new Error('read ' + k); }, configurable: true });
+      }
+      Object.defineProperty(Object.prototype, 'then', { get() { thenCalls.push('then'); return undefined; }, configurable: true });
+      const req = new Request('https://example.com/');
+      const res = new Response('text body');
+      const out = {
+        method: req.method, mode: req.mode, redirect: req.redirect, status: res.status,
+        text: await res.text(), reqClone: req.clone().method,
+        blob: new Blob(['b']).size, file: new File(['f'], 'n').name,
+        json: await Response.json(5).json(),
+      };
+      for (const k of ['method', 'body', 'headers', 'mode', 'cache', 'redirect', 'signal', 'window', 'referrer', 'status', 'statusText', 'type', 'endings', 'lastModified', 'urlList', 'url', 'then']) delete Object.prototype[k];
+      out.thenCalls = thenCalls.length;
+      return out;
+    `);
+    expect(r).toEqual({
+      method: 'GET', mode: 'cors', redirect: 'follow', status: 200, text: 'text body', reqClone: 'GET', blob: 1, file: 'n',
+      json: 5, thenCalls: 0,
+    });
+  });
 });

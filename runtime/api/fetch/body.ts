@@ -199,32 +199,42 @@ function copyView(v: Uint8Array): Uint8Array {
   return TypedArrayPrototypeSlice(v, 0);
 }
 
-/** "Fully read" a usable body: its bytes, and whether the caller may keep them without a copy. */
-function fullyRead(body: BodyState): Promise<{ bytes: Uint8Array; owned: boolean }> {
+const EMPTY_BYTES = new Uint8Array(0);
+
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return PromiseResolve(fn());
+  } catch (e) {
+    return PromiseReject(e);
+  }
+}
+
+/**
+ * "Consume body": rejects with TypeError when unusable, else fully reads the body and converts
+ * the bytes (`owned`: the caller may keep them without a copy). Known bytes are converted without
+ * a stream; no promise is ever resolved with an internal object (a tenant's Object.prototype.then
+ * must not see runtime intermediates).
+ */
+export function consumeBody<T>(body: BodyState | null, what: string, convert: (bytes: Uint8Array, owned: boolean) => T): Promise<T> {
+  if (bodyUnusable(body)) {
+    return PromiseReject(new TypeError(`${what}: the body has already been used or is locked`));
+  }
+  if (body === null) return settle(() => convert(EMPTY_BYTES, false));
   if (body.stream === null) {
     const bytes = body.source!;
     const owned = body.owned;
     body.used = true;
     body.source = null;
-    return PromiseResolve({ bytes, owned });
+    body.owned = false;
+    return settle(() => convert(bytes, owned));
   }
-  return PromisePrototypeThen(readAllBytes(body.stream), (bytes: Uint8Array) => ({ bytes, owned: true }));
-}
-
-const EMPTY = { bytes: new Uint8Array(0), owned: false };
-
-/** "Consume body": rejects with TypeError when unusable, else converts the bytes. */
-export function consumeBody<T>(body: BodyState | null, what: string, convert: (bytes: Uint8Array, owned: boolean) => T): Promise<T> {
-  if (bodyUnusable(body)) {
-    return PromiseReject(new TypeError(`${what}: the body has already been used or is locked`));
-  }
-  let read: Promise<{ bytes: Uint8Array; owned: boolean }>;
+  let read: Promise<Uint8Array>;
   try {
-    read = body === null ? PromiseResolve(EMPTY) : fullyRead(body);
+    read = readAllBytes(body.stream);
   } catch (e) {
     return PromiseReject(e);
   }
-  return PromisePrototypeThen(read, (r) => convert(r.bytes, r.owned));
+  return PromisePrototypeThen(read, (bytes: Uint8Array) => convert(bytes, true));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // What the outbound fetch() (fetch.ts) needs from the Fetch classes: a Request's parts, and a
 // Response built from a network response's parts.
-import { TypedArrayPrototypeSlice, TypeError } from '../intrinsics.ts';
+import { ObjectHasOwn, TypedArrayPrototypeSlice, TypeError } from '../intrinsics.ts';
 import { bodyStream, streamBody, type BodyState } from './body.ts';
 import { headerListFromTrustedFlat, type HeadersState } from './headers.ts';
 import {
@@ -93,23 +93,27 @@ export interface ResponseParts {
 
 /** A network Response (immutable headers) from parts; status is not range-checked (101, 0, …). */
 export function createResponseFromParts(parts: ResponseParts): Response {
+  // Optional members are read only when present as own properties (never from Object.prototype).
+  const opt = (key: string): unknown => (ObjectHasOwn(parts, key) ? (parts as unknown as Record<string, unknown>)[key] : undefined);
   const headers: HeadersState = { list: headerListFromTrustedFlat(parts.headers), guard: 'immutable', sorted: null };
   let urlList: string[] = [];
-  if (parts.urlList !== undefined) {
-    const src = parts.urlList;
-    for (let i = 0; i < src.length; i++) urlList[i] = src[i]!;
-  } else if (parts.url !== undefined && parts.url !== null && parts.url !== '') {
-    urlList = [parts.url];
+  const list = opt('urlList') as readonly string[] | undefined;
+  const url = opt('url') as string | null | undefined;
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) urlList[i] = list[i]!;
+  } else if (url !== undefined && url !== null && url !== '') {
+    urlList = [url];
   }
-  const body: BodyState | null = parts.body === null ? null : streamBody(parts.body, parts.bodyLength ?? null);
+  const bodyLength = opt('bodyLength') as number | null | undefined;
+  const body: BodyState | null = parts.body === null ? null : streamBody(parts.body, bodyLength ?? null);
   return createResponse({
-    type: parts.type ?? 'basic',
+    type: (opt('type') as ResponseType | undefined) ?? 'basic',
     status: parts.status,
     statusText: parts.statusText,
     headers,
     headersObject: null,
     body,
     urlList,
-    redirected: parts.redirected ?? false,
+    redirected: (opt('redirected') as boolean | undefined) ?? false,
   });
 }

@@ -286,7 +286,13 @@ interface ConvertedRequestInit {
 function convertRequestInit(v: unknown): ConvertedRequestInit {
   const what = 'Request constructor';
   const d = dictionary(v, what);
-  const out: ConvertedRequestInit = { present: false, hasBody: false, hasSignal: false, hasWindow: false };
+  // Every member is an own property, so no lookup ever reaches Object.prototype.
+  const out: ConvertedRequestInit = {
+    present: false, body: undefined, hasBody: false, cache: undefined, credentials: undefined, duplex: undefined,
+    headers: undefined, integrity: undefined, keepalive: undefined, method: undefined, mode: undefined, priority: undefined,
+    redirect: undefined, referrer: undefined, referrerPolicy: undefined, signal: undefined, hasSignal: false,
+    hasWindow: false, window: undefined,
+  };
   if (d === undefined) return out;
   let x: unknown;
   x = d.body;
