@@ -6,7 +6,7 @@ import { hostSend } from '../bridge/host.ts';
 import {
   ErrorPrototypeToString, FunctionPrototypeCall, NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectPrototypeToString,
   RegExpPrototypeExec, String, StringPrototypeSlice, globalThisRef, Error, ReflectApply, ObjectGetPrototypeOf,
-  ErrorConstructors,
+  ErrorConstructors, ErrorCaptureStackTrace,
 } from '../intrinsics.ts';
 import { isDOMException } from '../webidl/dom-exception.ts';
 import { createErrorEvent } from './error-event.ts';
@@ -60,10 +60,13 @@ export interface ErrorInfo {
 // "    at fn (file:12:5)" or "    at file:12:5"
 const framePattern = /^\s+at (?:.*?\()?(.+?):(\d+):(\d+)\)?$/;
 
-/** HTML "extract error information" (implementation-defined parts: message, location). */
-export function extractErrorInfo(e: unknown): ErrorInfo {
+/**
+ * HTML "extract error information" (implementation-defined parts: message, location). The location
+ * is the first frame of `where`'s stack (the reportError() call site), else of the error's own stack.
+ */
+export function extractErrorInfo(e: unknown, where?: object): ErrorInfo {
   const info: ErrorInfo = { message: `Uncaught ${describeValue(e)}`, filename: '', lineno: 0, colno: 0 };
-  const stack = safeStack(e);
+  const stack = where !== undefined ? safeStack(where) : safeStack(e);
   if (stack !== undefined) {
     let start = 0;
     // The first frame line is the first line starting with "    at ".
@@ -110,14 +113,14 @@ export function logUncaught(text: string): void {
 
 let reporting = false;
 
-/** HTML "report an exception" at the global. */
-export function reportException(e: unknown): void {
+/** HTML "report an exception" at the global. `where` locates the report (see extractErrorInfo). */
+export function reportException(e: unknown, where?: object): void {
   let notHandled = true;
   try {
     if (!reporting && targetState(globalThisRef) !== undefined) {
       reporting = true;
       try {
-        const info = extractErrorInfo(e);
+        const info = extractErrorInfo(e, where);
         const event = createErrorEvent({ message: info.message, filename: info.filename, lineno: info.lineno, colno: info.colno, error: e });
         notHandled = dispatchTrustedEvent(globalThisRef, event);
       } finally {
@@ -139,7 +142,10 @@ export function reportError(e: unknown): void {
   if (arguments.length < 1) {
     throw new ErrorConstructors.TypeError("Failed to execute 'reportError': 1 argument required, but only 0 present.");
   }
-  reportException(e);
+  // The script that called reportError() is where the report comes from (as in browsers).
+  const where = {};
+  if (ErrorCaptureStackTrace !== undefined) ErrorCaptureStackTrace(where, reportError);
+  reportException(e, where);
 }
 
 void ObjectGetPrototypeOf;

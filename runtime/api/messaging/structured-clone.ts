@@ -65,6 +65,7 @@ const SharedArrayBufferGetByteLength = SharedArrayBufferCtor
 const ErrorIsError = (Error as unknown as { isError?: (v: unknown) => boolean }).isError;
 const nativeStackGetter = ObjectGetOwnPropertyDescriptor(new Error(), 'stack')?.get;
 const PromisePrototypeThenImpl = Promise.prototype.then;
+const TypedArrayPrototypeKeys = uncurryThis((ObjectGetPrototypeOf(Uint8Array.prototype) as Uint8Array).keys);
 const Float16ArrayCtor = (globalThis as unknown as { Float16Array?: Function }).Float16Array;
 
 const typedArrayConstructors: Record<string, new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView> = {
@@ -417,10 +418,19 @@ function serializeView(view: ArrayBufferView, st: SerializeState): Rec {
   let length: number;
   if (tag === undefined) {
     buffer = DataViewPrototypeGetBuffer(view as DataView);
-    offset = DataViewPrototypeGetByteOffset(view as DataView);
-    length = DataViewPrototypeGetByteLength(view as DataView);
+    try {
+      // These getters throw for a view that is out of bounds of its (resized or detached) buffer.
+      offset = DataViewPrototypeGetByteOffset(view as DataView);
+      length = DataViewPrototypeGetByteLength(view as DataView);
+    } catch {
+      dataCloneError('A DataView out of bounds of its buffer cannot be cloned.');
+    }
   } else {
     buffer = TypedArrayPrototypeGetBuffer(view);
+    // keys() validates the typed array (throws when out of bounds or detached) in O(1).
+    if (!passes(TypedArrayPrototypeKeys, view)) {
+      dataCloneError('A typed array out of bounds of its buffer cannot be cloned.');
+    }
     offset = TypedArrayPrototypeGetByteOffset(view);
     length = TypedArrayPrototypeGetLength(view);
   }
