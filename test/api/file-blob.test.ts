@@ -43,12 +43,13 @@ describe('Blob', () => {
         iter: await new Blob({ *[Symbol.iterator]() { yield 'ab'; yield 'cde'; } }).text(),
         strObj: await new Blob(new String('xyz')).text(),
         u8seq: await new Blob(new Uint8Array([1, 2, 3])).text(),
+        detached: (() => { const ab = new ArrayBuffer(4); const v = new Uint8Array(ab); structuredClone(ab, { transfer: [ab] }); return new Blob([ab, v, 'x']).size; })(),
       };
     `);
     expect(r).toEqual({
       b1: 8, b2: [0, 4, 0, 255, 0, 4, 0, 4], mixed: '\0fofoo', typed: 'PASSPASSPASSPASSPASSPASSPASSPASS!',
       odd: 'nullundefinedtruefalse01sox,y[object Object]A', lone: [0xef, 0xbf, 0xbd, 0x61], emoji: 4,
-      iter: 'abcde', strObj: 'xyz', u8seq: '123',
+      iter: 'abcde', strObj: 'xyz', u8seq: '123', detached: 1,
     });
   });
 

@@ -9,7 +9,7 @@ import {
   PromiseReject, PromiseResolve, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase, Symbol,
   TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetByteOffset,
   TypedArrayPrototypeSet, TypedArrayPrototypeSlice, TypedArrayPrototypeSubarray, TypeError, Uint8Array,
-  ArrayBufferIsView, ArrayBufferPrototypeSlice, isArrayBuffer, isDataView, MathMax, MathMin,
+  ArrayBufferIsView, ArrayBufferPrototypeGetByteLength, ArrayBufferPrototypeSlice, isArrayBuffer, isDataView, MathMax, MathMin,
   DataViewPrototypeGetBuffer, DataViewPrototypeGetByteLength, DataViewPrototypeGetByteOffset,
 } from '../intrinsics.ts';
 import { utf8Encode } from '../encoding/utf8.ts';
@@ -214,7 +214,11 @@ function isBufferSourceBacked(v: object): boolean {
 
 /** Copies a BufferSource's bytes (TypeError for views over a SharedArrayBuffer). */
 export function copyBufferSourceBytes(v: object, what: string): Uint8Array {
-  if (isArrayBuffer(v)) return new Uint8Array(ArrayBufferPrototypeSlice(v as ArrayBuffer, 0));
+  // A detached buffer (byte length 0) holds no bytes; slicing it would throw.
+  if (isArrayBuffer(v)) {
+    if (ArrayBufferPrototypeGetByteLength(v as ArrayBuffer) === 0) return new Uint8Array(0);
+    return new Uint8Array(ArrayBufferPrototypeSlice(v as ArrayBuffer, 0));
+  }
   let buffer: ArrayBuffer;
   let offset: number;
   let length: number;
@@ -228,6 +232,7 @@ export function copyBufferSourceBytes(v: object, what: string): Uint8Array {
     length = TypedArrayPrototypeGetByteLength(v as Uint8Array);
   }
   if (!isArrayBuffer(buffer)) throw new TypeError(`${what}: a view on a SharedArrayBuffer is not allowed`);
+  if (length === 0) return new Uint8Array(0);
   return new Uint8Array(ArrayBufferPrototypeSlice(buffer, offset, offset + length));
 }
 
