@@ -125,19 +125,20 @@ type Result = [true, unknown] | [false, string, string];
  */
 async function limited(ctx: OpContext, job: () => unknown): Promise<Result> {
   const s = state(ctx);
-  if (s.running >= MAX_CONCURRENT_OPS) {
-    await new Promise<void>((resolve) => s.waiting.push(resolve));
-  }
-  if (ctx.disposed) return [false, 'OperationError', 'The isolate was disposed'];
-  s.running++;
+  // A finishing job hands its slot straight to the next waiter, so `running` never exceeds the limit
+  // and a newcomer cannot overtake the queue.
+  if (s.running >= MAX_CONCURRENT_OPS) await new Promise<void>((resolve) => s.waiting.push(resolve));
+  else s.running++;
   try {
+    if (ctx.disposed) return [false, 'OperationError', 'The isolate was disposed'];
     return [true, await job()];
   } catch (e) {
     const error = sanitize(e);
     return [false, error.name, error.message];
   } finally {
-    s.running--;
-    s.waiting.shift()?.();
+    const next = s.waiting.shift();
+    if (next !== undefined) next();
+    else s.running--;
   }
 }
 
