@@ -1,6 +1,5 @@
 // Installs the Streams Standard interfaces.
 import { exposeInterface } from '../globals.ts';
-import { captureAbort } from './abort.ts';
 import {
   ByteLengthQueuingStrategy, CountQueuingStrategy, ReadableByteStreamController, ReadableStream,
   ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableStreamDefaultController, ReadableStreamDefaultReader,
@@ -9,7 +8,6 @@ import {
 } from './index.ts';
 
 export function install(): void {
-  captureAbort();
   exposeInterface('ReadableStream', ReadableStream);
   exposeInterface('ReadableStreamDefaultReader', ReadableStreamDefaultReader);
   exposeInterface('ReadableStreamBYOBReader', ReadableStreamBYOBReader);
