@@ -409,6 +409,25 @@ describe('fetch() outbound', () => {
     expect(result).toMatch(/^TypeError: Too many subrequests: this request may make at most 2 subrequests .*isle\.json/);
   });
 
+  it('checks Subresource Integrity metadata against the whole body', async () => {
+    const { createHash } = await import('node:crypto');
+    const text = `hello GET 127.0.0.1:${up.port}`;
+    const sha256 = createHash('sha256').update(text).digest('base64');
+    const sha512 = createHash('sha512').update(text).digest('base64');
+    const { result } = await run(`
+      const cases = { good: 'sha256-${sha256}', goodUrl: 'sha256-${sha256.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}',
+        bad: 'sha256-AAAA${sha256.slice(4)}', unknown: 'md5-whatever', empty: '',
+        strongestWins: 'sha256-${sha256} sha512-AAAA${sha512.slice(4)}', multi: 'sha512-bogus sha512-${sha512}?opt', upper: 'SHA256-${sha256}' };
+      const out = {};
+      for (const [k, integrity] of Object.entries(cases)) {
+        try { out[k] = await (await fetch('${up.base}/hello', { integrity })).text() === ${JSON.stringify(text)}; }
+        catch (e) { out[k] = e.constructor.name; }
+      }
+      return out;
+    `, { allowEgress: allow });
+    expect(result).toEqual({ good: true, goodUrl: true, bad: 'TypeError', unknown: true, empty: true, strongestWins: 'TypeError', multi: true, upper: true });
+  });
+
   it('network errors are TypeErrors; unsupported schemes are refused', async () => {
     const closedPort = await new Promise<number>((resolve) => {
       const s = createServer();

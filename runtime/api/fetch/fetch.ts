@@ -248,6 +248,7 @@ function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body:
   PromisePrototypeThen(
     hostAsync<SubrequestHead>('subrequest.start', id, {
       method: parts.method, url: parts.url, headers: parts.headers, redirect: parts.redirect, body: wireBody,
+      integrity: parts.integrity,
     }),
     (head) => {
       if (settled) return;

@@ -16,6 +16,7 @@
 //   isolate pulls (`subrequest.read`), so a slow reader never makes the host buffer the body.
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { createEgress, EgressDeniedError, formatHostPort, type Egress } from '../egress/connect.ts';
 import type { OpContext, OpModule } from './types.ts';
@@ -81,6 +82,8 @@ export interface SubrequestInit {
   redirect: RedirectMode;
   /** null, the body's bytes, or 'stream' (pulled from the isolate chunk by chunk). */
   body: null | Uint8Array | ArrayBuffer | 'stream';
+  /** Subresource Integrity metadata (Request.integrity); '' for none. */
+  integrity?: string;
 }
 
 export interface SubrequestHead {
@@ -114,7 +117,7 @@ const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
 function validateInit(raw: unknown): SubrequestInit {
   const init = (raw ?? {}) as Record<string, unknown>;
-  const { method, url, headers, redirect, body } = init;
+  const { method, url, headers, redirect, body, integrity } = init;
   if (typeof method !== 'string' || !TOKEN.test(method)) throw tenantTypeError('fetch failed: invalid method');
   if (typeof url !== 'string') throw tenantTypeError('fetch failed: invalid URL');
   if (!Array.isArray(headers) || headers.length % 2 !== 0 || !headers.every((h) => typeof h === 'string')) {
@@ -124,7 +127,59 @@ function validateInit(raw: unknown): SubrequestInit {
   if (!(body === null || body === 'stream' || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
     throw tenantTypeError('fetch failed: invalid body');
   }
-  return { method, url, headers: headers as string[], redirect, body: body as SubrequestInit['body'] };
+  if (integrity !== undefined && typeof integrity !== 'string') throw tenantTypeError('fetch failed: invalid integrity');
+  return { method, url, headers: headers as string[], redirect, body: body as SubrequestInit['body'], integrity: integrity ?? '' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subresource Integrity (https://w3c.github.io/webappsec-subresource-integrity/#does-response-match-metadatalist)
+
+const SRI_STRENGTH: Record<string, number> = { sha256: 1, sha384: 2, sha512: 3 };
+const MAX_INTEGRITY_BODY = 64 * 1024 * 1024;
+
+function normalizeBase64(s: string): string {
+  return s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+}
+
+/** Whether `bytes` match the metadata: true when it names no supported algorithm. */
+export function matchesIntegrity(bytes: Uint8Array, metadata: string): boolean {
+  const parsed: { alg: string; value: string }[] = [];
+  for (const token of metadata.split(/[\t\n\f\r ]+/)) {
+    if (token === '') continue;
+    const [expression] = token.split('?') as [string];
+    const dash = expression.indexOf('-');
+    if (dash === -1) continue;
+    const alg = expression.slice(0, dash).toLowerCase();
+    if (!(alg in SRI_STRENGTH)) continue;
+    parsed.push({ alg, value: expression.slice(dash + 1) });
+  }
+  if (parsed.length === 0) return true;
+  const strongest = Math.max(...parsed.map((m) => SRI_STRENGTH[m.alg]!));
+  const actual = new Map<string, string>();
+  for (const m of parsed) {
+    if (SRI_STRENGTH[m.alg] !== strongest) continue;
+    let digest = actual.get(m.alg);
+    if (digest === undefined) {
+      digest = normalizeBase64(createHash(m.alg).update(bytes).digest('base64'));
+      actual.set(m.alg, digest);
+    }
+    if (normalizeBase64(m.value) === digest) return true;
+  }
+  return false;
+}
+
+async function readWhole(body: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const c = await readChunk(body);
+    if (c === null) return Buffer.concat(parts, total);
+    total += c.length;
+    if (total > MAX_INTEGRITY_BODY) {
+      throw tenantTypeError(`fetch failed: a response checked against integrity metadata may be at most ${MAX_INTEGRITY_BODY} bytes`);
+    }
+    parts.push(c);
+  }
 }
 
 function parseHttpURL(text: string): URL {
@@ -605,6 +660,23 @@ class Subrequest {
       } else {
         this.#rawBody = hop.body;
         this.#body = decodedBody(hop.body, codings);
+      }
+      if (init.integrity) {
+        // SRI: the body must be read whole and checked before the response is handed over.
+        let bytes: Uint8Array = result.body ?? new Uint8Array(0);
+        if (this.#body) {
+          try {
+            bytes = new Uint8Array(await readWhole(this.#body));
+          } catch (e) {
+            if ((e as Error).name === 'TypeError') throw e as Error;
+            throw tenantTypeError(`fetch failed: ${errorMessage(e)}`);
+          }
+          this.close();
+          if (hasBody) result.body = bytes;
+        }
+        if (!matchesIntegrity(bytes, init.integrity)) {
+          throw tenantTypeError(`fetch failed: the response from ${url.href} does not match the request's integrity metadata`);
+        }
       }
       return result;
     }
