@@ -1,5 +1,4 @@
-// Installs the Fetch Standard's classes (the global `fetch` function is installed by fetch.ts's
-// owner through the same area; see fetch.ts).
+// Installs the Fetch Standard's classes and the global fetch() (fetch.ts).
 import { exposeFunction, exposeInterface } from '../globals.ts';
 import { Headers } from './headers.ts';
 import { Request } from './request.ts';
