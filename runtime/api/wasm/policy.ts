@@ -18,11 +18,13 @@
 // - WebAssembly: `new WebAssembly.Module(bytes)`, `WebAssembly.compile(bytes)` and
 //   `WebAssembly.instantiate(bytes)` compile only during the worker's startup phase (evaluation of
 //   the bundle's top level, where the bytes of a bundled `.wasm` module are compiled); after
-//   `sealCodeGeneration()` they fail with WebAssembly.CompileError "… Wasm code generation
-//   disallowed by embedder" (V8's message). Instantiating an already compiled Module
-//   (`new WebAssembly.Instance(module)`, `WebAssembly.instantiate(module)`) and `validate` always
-//   work. V8 only adds `WebAssembly` to a context after the snapshot is deserialized, so these
-//   wrappers are installed by boot, still before tenant code.
+//   `sealCodeGeneration()` — called by the dispatcher's `load` entry, right after the top level ran
+//   (also reachable as the `codegen.seal` entry) — they fail with WebAssembly.CompileError "… Wasm
+//   code generation disallowed by embedder" (V8's message). Instantiating an already compiled
+//   Module (`new WebAssembly.Instance(module)`, `WebAssembly.instantiate(module)`) and `validate`
+//   always work. V8 only adds `WebAssembly` to a context after the snapshot is deserialized, so
+//   these wrappers are installed by boot, still before tenant code. `compile` / `instantiate`
+//   compile synchronously and return settled promises (see below).
 import {
   EvalError, FunctionPrototypeBind, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf,
   ObjectSetPrototypeOf, PromiseReject, PromiseResolve, ReflectApply, ReflectConstruct, ReflectOwnKeys, TypeError, globalThisRef,
