@@ -116,6 +116,11 @@ describe('fetch() outbound', () => {
       req.socket.once('close', () => hangingClosed++);
     });
     up.routes.set('/zero', (_req, res) => res.end());
+    up.routes.set('/chunked', (_req, res) => {
+      res.write('a;');
+      setTimeout(() => res.write('b;'), 20);
+      setTimeout(() => res.end('c'), 40);
+    });
     up.routes.set('/empty', (_req, res) => {
       res.statusCode = 204;
       res.end();
@@ -472,8 +477,15 @@ describe('fetch() outbound', () => {
       const r = await fetch('${up.base}/echo', { method: 'POST', body: new ReadableStream({ start(c) { c.enqueue(new Uint8Array([104, 105])); c.close(); } }), duplex: 'half' });
       delete Object.prototype.type;
       ReadableStream.prototype.getReader = undefined;
-      return (await r.json()).body;
+      const echoed = (await r.json()).body;
+      for (const k of ['body', 'hasBody', 'status', 'headers', 'done', 'value', 'url', 'urlList']) {
+        Object.defineProperty(Object.prototype, k, Object.assign(Object.create(null), { get() { throw new Error('read ' + k); }, configurable: true }));
+      }
+      const h = await fetch('${up.base}/hello');
+      const text = await h.text();
+      const streamed = await (await fetch('${up.base}/chunked')).text();
+      return { echoed, text, status: h.status, streamed };
     `, { allowEgress: allow });
-    expect(result).toBe('hi');
+    expect(result).toEqual({ echoed: 'hi', text: `hello GET 127.0.0.1:${up.port}`, status: 200, streamed: 'a;b;c' });
   });
 });

@@ -102,7 +102,8 @@ interface SubrequestHead {
   urlList: string[];
   redirected: boolean;
   hasBody: boolean;
-  body?: Uint8Array;
+  /** The whole body when it came with the head, else null. */
+  body: Uint8Array | null;
 }
 
 /**
@@ -255,11 +256,11 @@ function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body:
       settled = true;
       if (!head.hasBody) {
         done();
-      } else if (head.body !== undefined && TypedArrayPrototypeGetByteLength(head.body) === 0) {
+      } else if (head.body !== null && TypedArrayPrototypeGetByteLength(head.body) === 0) {
         // Empty and complete: a closed stream, which a later abort leaves alone.
         done();
       } else {
-        responseBody = responseBodyStream(id, head.body, done);
+        responseBody = responseBodyStream(id, head.body === null ? undefined : head.body, done);
       }
       resolve(createResponseFromParts({
         status: head.status,

@@ -37,7 +37,13 @@ export function egressFor(ctx: OpContext): Egress {
     const key = JSON.stringify(rules);
     let egress = sharedEgress.get(key);
     if (!egress) {
-      egress = createEgress({ allow: rules });
+      try {
+        egress = createEgress({ allow: rules });
+      } catch (e) {
+        // Rules are validated when the worker is configured; this is the last line of defence.
+        ctx.log.system('error', `invalid egress configuration: ${(e as Error).message}`);
+        throw tenantTypeError('fetch failed: the egress configuration of this worker is invalid (see the runtime log)');
+      }
       sharedEgress.set(key, egress);
     }
     return egress;
@@ -96,8 +102,8 @@ export interface SubrequestHead {
   redirected: boolean;
   /** Whether a body follows (read with `subrequest.read`, unless `body` holds all of it). */
   hasBody: boolean;
-  /** The whole body, when it had fully arrived with the head (small responses: no read round trip). */
-  body?: Uint8Array;
+  /** The whole body when it had fully arrived with the head (small responses: no read round trip), else null. */
+  body: Uint8Array | null;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -647,6 +653,7 @@ class Subrequest {
         urlList: urlList.map((u) => u.href),
         redirected: urlList.length > 1,
         hasBody,
+        body: null,
       };
       const codings = contentCodings(flatHeaders);
       if (!hasBody) {
@@ -776,7 +783,7 @@ export const outboundFetchOps: OpModule = {
       state.inflight.set(id, sub);
       try {
         const head = await sub.run(init);
-        if (!head.hasBody || head.body !== undefined) state.inflight.delete(id);
+        if (!head.hasBody || head.body !== null) state.inflight.delete(id);
         return head;
       } catch (e) {
         state.inflight.delete(id);
