@@ -33,6 +33,13 @@ function fakeContext(): OpContext & { dispose(): void } {
   return ctx as OpContext & { dispose(): void };
 }
 
+interface Answer { then: undefined; ok: boolean; value?: unknown; name?: string; message?: string }
+const fail = (name: string, message: unknown) => ({ then: undefined, ok: false, name, message });
+function value<T>(answer: unknown): T {
+  expect((answer as Answer).ok).toBe(true);
+  return (answer as Answer).value as T;
+}
+
 const sync = cryptoOps.sync!;
 const async = cryptoOps.async!;
 const send = cryptoOps.send!;
@@ -41,36 +48,35 @@ describe('crypto host ops', () => {
   it('keeps key material on the host: the isolate gets an id and the spec attributes only', async () => {
     const ctx = fakeContext();
     const secret = new Uint8Array(16).fill(0xab);
-    const answer = (await async['crypto.importKey']!(ctx, 'raw', secret, { name: 'AES-GCM' }, true, ['encrypt'])) as [boolean, Record<string, unknown>];
-    expect(answer[0]).toBe(true);
-    expect(answer[1]).toEqual({ id: 1, type: 'secret', extractable: true, algorithm: { name: 'AES-GCM', length: 128 }, usages: ['encrypt'] });
+    const answer = (await async['crypto.importKey']!(ctx, 'raw', secret, { name: 'AES-GCM' }, true, ['encrypt'])) as Answer;
+    expect(answer.ok).toBe(true);
+    expect(answer.value).toEqual({ id: 1, type: 'secret', extractable: true, algorithm: { name: 'AES-GCM', length: 128 }, usages: ['encrypt'] });
+    expect(Object.hasOwn(answer, 'then') && answer.then === undefined).toBe(true);
     expect(JSON.stringify(answer)).not.toContain('ab'.repeat(4));
     expect(JSON.stringify(answer)).not.toContain('171');
     expect(cryptoStats(ctx).keys).toBe(1);
     // Another isolate's table does not know the id.
     const other = fakeContext();
-    expect(await async['crypto.exportKey']!(other, 'raw', 1)).toEqual([false, 'InvalidStateError', 'The key is no longer available']);
+    expect(await async['crypto.exportKey']!(other, 'raw', 1)).toEqual(fail('InvalidStateError', 'The key is no longer available'));
   });
 
   it('clones and releases handles independently, and empties the table on dispose', async () => {
     const ctx = fakeContext();
-    const [, key] = (await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(16), { name: 'AES-CBC' }, true, ['encrypt'])) as [boolean, { id: number }];
+    const key = value<{ id: number }>(await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(16), { name: 'AES-CBC' }, true, ['encrypt']));
     const cloneId = sync['crypto.clone']!(ctx, key.id) as number;
     expect(cloneId).not.toBe(key.id);
     send['crypto.release']!(ctx, key.id);
     expect(cryptoStats(ctx).keys).toBe(1);
-    const exported = (await async['crypto.exportKey']!(ctx, 'raw', cloneId)) as [boolean, ArrayBuffer];
-    expect(exported[0]).toBe(true);
-    expect(exported[1].byteLength).toBe(16);
-    expect(((await async['crypto.exportKey']!(ctx, 'raw', key.id)) as [boolean])[0]).toBe(false);
+    expect(value<ArrayBuffer>(await async['crypto.exportKey']!(ctx, 'raw', cloneId)).byteLength).toBe(16);
+    expect(((await async['crypto.exportKey']!(ctx, 'raw', key.id)) as Answer).ok).toBe(false);
     ctx.dispose();
     expect(cryptoStats(ctx).keys).toBe(0);
-    expect(await async['crypto.digest']!(ctx, { name: 'SHA-256' }, new Uint8Array(1))).toEqual([false, 'OperationError', 'The isolate was disposed']);
+    expect(await async['crypto.digest']!(ctx, { name: 'SHA-256' }, new Uint8Array(1))).toEqual(fail('OperationError', 'The isolate was disposed'));
   });
 
   it(`runs at most ${MAX_CONCURRENT_OPS} operations of one isolate at a time, in order`, async () => {
     const ctx = fakeContext();
-    const [, base] = (await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(8), { name: 'PBKDF2' }, false, ['deriveBits'])) as [boolean, { id: number }];
+    const base = value<{ id: number }>(await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(8), { name: 'PBKDF2' }, false, ['deriveBits']));
     const alg = { name: 'PBKDF2', hash: { name: 'SHA-256' }, salt: new Uint8Array(8), iterations: 20000 };
     const finished: number[] = [];
     const jobs = Array.from({ length: 6 }, (_, i) =>
@@ -86,14 +92,13 @@ describe('crypto host ops', () => {
 
   it('answers errors by DOMException name (SyntaxError is not the ECMAScript one) and checks keys in spec order', async () => {
     const ctx = fakeContext();
-    const [, hkdf] = (await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(8), { name: 'HKDF' }, false, ['deriveKey'])) as [boolean, { id: number }];
-    expect(await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(16), { name: 'AES-GCM' }, true, ['sign'])).toEqual([
-      false, 'SyntaxError', expect.any(String),
-    ]);
+    const hkdf = value<{ id: number }>(await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(8), { name: 'HKDF' }, false, ['deriveKey']));
+    expect(await async['crypto.importKey']!(ctx, 'raw', new Uint8Array(16), { name: 'AES-GCM' }, true, ['sign'])).toEqual(
+      fail('SyntaxError', expect.any(String)));
     // deriveBits on a key without the deriveBits usage: InvalidAccessError, before any parameter check.
     const params = { name: 'HKDF', hash: { name: 'SHA-256' }, salt: new Uint8Array(0), info: new Uint8Array(0) };
-    expect((await async['crypto.deriveBits']!(ctx, params, hkdf.id, 7))!).toEqual([false, 'InvalidAccessError', expect.any(String)]);
-    expect((await async['crypto.exportKey']!(ctx, 'raw', hkdf.id))!).toEqual([false, 'NotSupportedError', expect.any(String)]);
+    expect(await async['crypto.deriveBits']!(ctx, params, hkdf.id, 7)).toEqual(fail('InvalidAccessError', expect.any(String)));
+    expect(await async['crypto.exportKey']!(ctx, 'raw', hkdf.id)).toEqual(fail('NotSupportedError', expect.any(String)));
   });
 
   it('serves entropy only in sane amounts', () => {

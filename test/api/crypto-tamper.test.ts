@@ -147,4 +147,25 @@ describe('crypto with tampered built-ins', () => {
     `);
     expect(r).toEqual([0, 'secret']);
   });
+
+  it('runs a tenant Object.prototype.then only on the final value, never on the host answer', async () => {
+    const r = await evalInIsolate(`
+      const seen = [];
+      Object.prototype.then = function (resolve) {
+        seen.push(Object.prototype.toString.call(this));
+        delete Object.prototype.then;
+        resolve(this);
+      };
+      let length;
+      try {
+        length = (await crypto.subtle.digest('SHA-256', new Uint8Array(1))).byteLength;
+      } finally {
+        delete Object.prototype.then;
+      }
+      return { length, seen };
+    `);
+    // Resolving the promise handed to the tenant with an ArrayBuffer consults `then` (spec-observable,
+    // as in browsers); the runtime's internal answer object never reaches the tenant's function.
+    expect(r).toEqual({ length: 32, seen: ['[object ArrayBuffer]'] });
+  });
 });

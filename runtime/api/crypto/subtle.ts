@@ -6,7 +6,8 @@
 // remaining steps (key checks, the operation itself, usage and extractability rules) run on the host
 // against the key material held there (runtime/host/ops/crypto.ts); the promise settles when the
 // host's completion arrives, which is always after microtasks queued by the caller. The host answers
-// [true, value] or [false, errorName, message]; errors are rebuilt here as DOMExceptions (or
+// { ok: true, value } or { ok: false, name, message } (with an own `then: undefined`, so no tenant
+// `then` on Object.prototype can intercept it); errors are rebuilt here as DOMExceptions (or
 // TypeErrors), since "SyntaxError" from Web Crypto is a DOMException, not the ECMAScript error.
 import {
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
@@ -17,7 +18,7 @@ import { DOMException } from '../webidl/dom-exception.ts';
 import {
   normalizeAlgorithm, toAlgorithmIdentifier, type AlgorithmIdentifier, type NormalizedAlgorithm,
 } from './algorithms.ts';
-import { createCryptoKey, toCryptoKeyId, type CryptoKey, type KeyDescriptor } from './crypto-key.ts';
+import { createCryptoKey, own, toCryptoKeyId, type CryptoKey, type KeyDescriptor } from './crypto-key.ts';
 import {
   appendTo, copyBytes, isBufferSource, isObject, toBufferSource, toEnum, toJsonWebKey, toSequence, toUnsignedLong,
   type BufferSourceValue, type JsonWebKeyData,
@@ -86,9 +87,9 @@ function callHost<T>(op: string, args: unknown[], map: (value: any) => T): Promi
   PromisePrototypeThen(hostPromise, (answer) => {
     let result: T;
     try {
-      const tagged = answer as [boolean, unknown, unknown];
-      if (tagged[0] !== true) throw cryptoError(tagged[1], tagged[2]);
-      result = map(tagged[1]);
+      const tagged = answer as object;
+      if (own(tagged, 'ok') !== true) throw cryptoError(own(tagged, 'name'), own(tagged, 'message'));
+      result = map(own(tagged, 'value'));
     } catch (e) {
       deferred.reject(e);
       return;

@@ -8,9 +8,11 @@
 // the keys' [[algorithm]], [[usages]] and [[extractable]] slots first, then the operation itself,
 // which is Node's WebCrypto implementation given the normalized algorithm as plain data.
 //
-// Async ops answer a tagged result, [true, value] or [false, errorName, message], rather than
+// Async ops answer a tagged result, { ok: true, value } or { ok: false, name, message }, rather than
 // rejecting: the isolate rebuilds the error itself, because "SyntaxError" here is the DOMException
-// name, which the generic bridge would turn into an ECMAScript SyntaxError.
+// name, which the generic bridge would turn into an ECMAScript SyntaxError. The answer carries an own
+// `then: undefined` so that resolving the bridge's internal promise with it never consults a `then`
+// a tenant put on Object.prototype (which could otherwise substitute a forged answer).
 import { randomFillSync, webcrypto } from 'node:crypto';
 import type { OpContext, OpModule } from './types.ts';
 
@@ -116,7 +118,13 @@ function sanitize(e: unknown): Error {
   return domError(e instanceof Error ? e.message : 'The operation failed', 'OperationError');
 }
 
-type Result = [true, unknown] | [false, string, string];
+type Result =
+  | { then: undefined; ok: true; value: unknown }
+  | { then: undefined; ok: false; name: string; message: string };
+
+function failure(name: string, message: string): Result {
+  return { then: undefined, ok: false, name, message };
+}
 
 /**
  * Runs `job` when fewer than MAX_CONCURRENT_OPS of this isolate's operations are running, so one
@@ -130,11 +138,11 @@ async function limited(ctx: OpContext, job: () => unknown): Promise<Result> {
   if (s.running >= MAX_CONCURRENT_OPS) await new Promise<void>((resolve) => s.waiting.push(resolve));
   else s.running++;
   try {
-    if (ctx.disposed) return [false, 'OperationError', 'The isolate was disposed'];
-    return [true, await job()];
+    if (ctx.disposed) return failure('OperationError', 'The isolate was disposed');
+    return { then: undefined, ok: true, value: await job() };
   } catch (e) {
     const error = sanitize(e);
-    return [false, error.name, error.message];
+    return failure(error.name, error.message);
   } finally {
     const next = s.waiting.shift();
     if (next !== undefined) next();
