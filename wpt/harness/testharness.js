@@ -1743,6 +1743,14 @@
       ObjectDefineProperty(G, 'location', { value: loc, writable: true, enumerable: true, configurable: true });
     }
     if (config.staticFetch) installStaticFetch(href);
+    // The runner appends `;<marker>();` to each script it evaluates, to tell a script that threw
+    // from one that completed while a promise rejected unhandled (both fail the host's call).
+    let scriptsCompleted = 0;
+    if (typeof config.marker === 'string') {
+      ObjectDefineProperty(G, config.marker, {
+        value: function () { scriptsCompleted++; }, writable: false, enumerable: false, configurable: true,
+      });
+    }
 
     const api = {
       test, async_test, promise_test, promise_setup, setup, done, generate_tests, on_event, step_timeout, format_value,
@@ -1782,6 +1790,8 @@
           return undefined;
         case 'state':
           return JSONStringify(harnessState());
+        case 'scripts':
+          return scriptsCompleted;
         default:
           throw new TypeError('unknown harness control ' + kind);
       }

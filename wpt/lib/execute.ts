@@ -5,6 +5,7 @@
 // 'complete' report or the file's wall budget. On the budget: ask the harness to time out (running
 // tests TIMEOUT, queued ones NOTRUN); if the isolate does not answer (a busy loop), it is disposed
 // and the results reported so far are kept. An isolate that dies (memory limit) is a CRASH.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,10 +156,19 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
     const s = completeReport?.status;
     return s === 'OK' || s === 'ERROR' || s === 'TIMEOUT' || s === 'PRECONDITION_FAILED' ? s : 'ERROR';
   };
+  // Every wait on the isolate races the file's deadline: a call queued behind a busy loop never
+  // settles, and a pending isolate call does not even keep Node's event loop alive.
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const deadlineHit = new Promise<never>((_, reject) => {
+    deadlineTimer = setTimeout(() => reject(new DeadlineExceeded()), budget);
+  });
+  deadlineHit.catch(() => {});
+  const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, deadlineHit]);
 
+  let timedOut = false;
   try {
     const ctx = isolate.context;
-    const boot = (await ctx.eval(loadHarness(), { filename: HARNESS_FILENAME, reference: true, timeout: 5000 })) as Reference<
+    const boot = (await guard(ctx.eval(loadHarness(), { filename: HARNESS_FILENAME, reference: true, timeout: 5000 }))) as Reference<
       (...args: unknown[]) => unknown
     >;
     const realFetch = REAL_FETCH_DIRS.some((d) => job.path.startsWith(d));
@@ -167,11 +177,12 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
       scope: scopeFor(job.meta.globals),
       title: job.meta.title ?? job.path,
       staticFetch: !realFetch,
+      marker: `__wpt_script_end_${randomBytes(6).toString('hex')}`,
     };
-    control = (await boot.apply(undefined, [report, new ivm.ExternalCopy(config).copyInto()], {
+    control = (await guard(boot.apply(undefined, [report, new ivm.ExternalCopy(config).copyInto()], {
       result: { reference: true },
       timeout: 5000,
-    })) as Reference<(kind: string, ...args: unknown[]) => unknown>;
+    }))) as Reference<(kind: string, ...args: unknown[]) => unknown>;
     boot.release();
 
     // META scripts, then the file itself; a failure stops loading as a worker's importScripts would.
@@ -195,52 +206,73 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
       if (!own) loadError = `test file /${job.path} not found`;
       else sources.push({ path: job.path, code: own.toString('utf8') });
     }
-    let timedOut = false;
+    const ctl = control;
+    const iso = isolate;
+    // A control call fails only when a promise rejected unhandled during it: forward that.
+    const callControl = async (...args: [string, ...unknown[]]): Promise<unknown> => {
+      try {
+        return await guard(ctl.apply(undefined, args, { timeout: remaining() }));
+      } catch (e) {
+        if (e instanceof DeadlineExceeded || iso.disposed || isTimeoutError(e)) throw e;
+        iso.forwardRejection(e);
+        return undefined;
+      }
+    };
     if (loadError === null) {
-      for (const s of sources) {
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i]!;
         try {
-          await ctx.eval(s.code, { filename: `${WPT_ORIGIN}/${s.path}`, timeout: remaining() });
+          await guard(ctx.eval(`${s.code}\n;${config.marker}();`, { filename: `${WPT_ORIGIN}/${s.path}`, timeout: remaining() }));
         } catch (e) {
-          if (isolate.disposed) throw e;
-          if (isTimeoutError(e)) {
-            timedOut = true;
-          } else {
-            loadError = describe(e);
+          if (e instanceof DeadlineExceeded || isolate.disposed || isTimeoutError(e)) throw e;
+          const completed = (await callControl('scripts')) as number | undefined;
+          if (completed !== undefined && completed > i) {
+            // The script ran to its end: the failure is an unhandled rejection of that task.
+            isolate.forwardRejection(e);
+            continue;
           }
+          loadError = describe(e);
           break;
         }
       }
     }
-    if (!timedOut) {
-      if (loadError !== null) await control.apply(undefined, ['error', loadError], { timeout: remaining() });
-      await control.apply(undefined, ['loaded'], { timeout: remaining() });
-    }
-
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timedOut ? 0 : remaining())));
-    const outcome = await Promise.race([completed.then(() => 'done' as const), expired]);
-    clearTimeout(timer);
-    if (outcome === 'done') return result(harnessStatus(), completeReport!.message);
-
-    // Out of time: let the harness mark running tests TIMEOUT and the rest NOTRUN.
-    try {
-      // A busy isolate never takes the call: bound it from this side too.
-      await withTimeout(control.apply(undefined, ['timeout'], { timeout: 2000 }), 3000);
-      await withTimeout(completed, 1000);
-    } catch {
-      // The isolate is stuck (busy loop) or dead: keep what it reported.
-    }
-    if (completeReport) return result(harnessStatus(), (completeReport as { message: string | null }).message);
-    return result('TIMEOUT', `file did not finish within ${budget} ms`);
+    if (loadError !== null) await callControl('error', loadError);
+    await callControl('loaded');
+    await guard(completed);
+    return result(harnessStatus(), completeReport!.message);
   } catch (e) {
     if (isolate.disposed) return result('CRASH', `isolate died: ${describe(e)}`);
-    if (isTimeoutError(e)) return result('TIMEOUT', `file did not finish within ${budget} ms`);
-    return result('CRASH', `runner error: ${describe(e)}`);
+    if (!(e instanceof DeadlineExceeded) && !isTimeoutError(e)) return result('CRASH', `runner error: ${describe(e)}`);
+    timedOut = true;
   } finally {
-    try {
-      control?.release();
-    } catch {}
+    clearTimeout(deadlineTimer);
+    if (!timedOut) {
+      try {
+        control?.release();
+      } catch {}
+      isolate.dispose();
+    }
+  }
+
+  // Out of time: let the harness mark running tests TIMEOUT and the rest NOTRUN. A busy isolate
+  // never takes the call, so it is bounded from this side too; then the isolate goes.
+  try {
+    if (control && !completeReport) {
+      await withTimeout(control.apply(undefined, ['timeout'], { timeout: 1000 }).catch(() => {}), 1500);
+      await withTimeout(completed, 1000);
+    }
+  } catch {
+    // Stuck (busy loop) or dead: keep what it reported.
+  } finally {
     isolate.dispose();
+  }
+  if (completeReport) return result(harnessStatus(), (completeReport as { message: string | null }).message);
+  return result('TIMEOUT', `file did not finish within ${budget} ms`);
+}
+
+class DeadlineExceeded extends Error {
+  constructor() {
+    super('file deadline');
   }
 }
 
