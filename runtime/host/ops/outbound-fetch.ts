@@ -68,6 +68,20 @@ function fetchState(ctx: OpContext): FetchState {
   });
 }
 
+/**
+ * Starts a new subrequest budget for this isolate. In `request` isolation every isolate serves one
+ * request, so the budget is per request by construction; an engine that reuses an isolate
+ * (`tenant` isolation) calls this when a request starts with no other request in flight.
+ */
+export function resetSubrequestCount(ctx: OpContext): void {
+  fetchState(ctx).count = 0;
+}
+
+/** Subrequests counted so far for this isolate (each redirect hop counts). */
+export function subrequestCount(ctx: OpContext): number {
+  return fetchState(ctx).count;
+}
+
 /** An error the isolate rebuilds as a TypeError with this message. */
 function tenantTypeError(message: string): Error {
   const e = new Error(message);
