@@ -211,7 +211,7 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
     // A control call fails only when a promise rejected unhandled during it: forward that.
     const callControl = async (...args: [string, ...unknown[]]): Promise<unknown> => {
       try {
-        return await guard(ctl.apply(undefined, args, { timeout: remaining() }));
+        return await guard(ctl.apply(undefined, args as never, { timeout: remaining() }));
       } catch (e) {
         if (e instanceof DeadlineExceeded || iso.disposed || isTimeoutError(e)) throw e;
         iso.forwardRejection(e);
