@@ -1,11 +1,11 @@
 // ReadableStreamPipeTo (https://streams.spec.whatwg.org/#readable-stream-pipe-to).
-import { PromiseAll, TypeError } from '../intrinsics.ts';
+import { TypeError } from '../intrinsics.ts';
 import { addAbortAlgorithm, signalAborted, signalReason } from './abort.ts';
 import {
   acquireDefaultReader, readableStreamCancel, readableStreamDefaultReaderRead, readableStreamDefaultReaderRelease,
   type RStream,
 } from './readable.ts';
-import { newDeferred, react, resolvedUndefined, resolvedWith, setHandled, transform } from './util.ts';
+import { newDeferred, react, resolvedUndefined, resolvedWith, setHandled, transform, waitForAll } from './util.ts';
 import {
   acquireWritableStreamDefaultWriter, writableStreamAbort, writableStreamCloseQueuedOrInFlight,
   writableStreamDefaultWriterCloseWithErrorPropagation, writableStreamDefaultWriterRelease,
@@ -78,7 +78,7 @@ export function readableStreamPipeTo(
       shutdownWithAnAction(() => {
         const promises: Promise<unknown>[] = [];
         for (let i = 0; i < n; i++) promises[i] = actions[i]!();
-        return PromiseAll(promises);
+        return waitForAll(promises, n);
       }, true, error);
     };
     if (signalAborted(signal)) {

@@ -11,7 +11,7 @@ import {
   readableStreamDefaultControllerEnqueue, readableStreamDefaultControllerError, readableStreamDefaultReaderRead,
   readableStreamDefaultReaderRelease, type BYOBReader, type DefaultController, type DefaultReader, type RStream,
 } from './readable.ts';
-import { cloneAsUint8Array, newDeferred, react, resolvedUndefined, viewInfo } from './util.ts';
+import { adopt, cloneAsUint8Array, newDeferred, react, resolvedUndefined, viewInfo } from './util.ts';
 
 /** Chunk cloning for branch 2 (StructuredClone of the chunk; only byte chunks need a copy here). */
 export type CloneChunk = (chunk: unknown) => unknown;
@@ -51,7 +51,7 @@ function readableStreamDefaultTee(stream: RStream, cloneForBranch2: boolean | Cl
             } catch (cloneError) {
               readableStreamDefaultControllerError(branch1.controller as DefaultController, cloneError);
               readableStreamDefaultControllerError(branch2.controller as DefaultController, cloneError);
-              cancelPromise.resolve(readableStreamCancel(stream, cloneError));
+              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
               return;
             }
           }
@@ -77,13 +77,13 @@ function readableStreamDefaultTee(stream: RStream, cloneForBranch2: boolean | Cl
   const cancel1Algorithm = (reason: unknown): Promise<unknown> => {
     canceled1 = true;
     reason1 = reason;
-    if (canceled2) cancelPromise.resolve(readableStreamCancel(stream, [reason1, reason2]));
+    if (canceled2) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
     return cancelPromise.promise;
   };
   const cancel2Algorithm = (reason: unknown): Promise<unknown> => {
     canceled2 = true;
     reason2 = reason;
-    if (canceled1) cancelPromise.resolve(readableStreamCancel(stream, [reason1, reason2]));
+    if (canceled1) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
     return cancelPromise.promise;
   };
   const startAlgorithm = () => undefined;
@@ -140,7 +140,7 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
             } catch (cloneError) {
               byteControllerError(c1(), cloneError);
               byteControllerError(c2(), cloneError);
-              cancelPromise.resolve(readableStreamCancel(stream, cloneError));
+              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
               return;
             }
           }
@@ -187,7 +187,7 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
             } catch (cloneError) {
               byteControllerError(byobBranch.controller as ByteController, cloneError);
               byteControllerError(otherBranch.controller as ByteController, cloneError);
-              cancelPromise.resolve(readableStreamCancel(stream, cloneError));
+              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
               return;
             }
             if (!byobCanceled) byteControllerRespondWithNewView(byobBranch.controller as ByteController, viewInfo(chunk)!);
@@ -244,13 +244,13 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
   const cancel1Algorithm = (reason: unknown): Promise<unknown> => {
     canceled1 = true;
     reason1 = reason;
-    if (canceled2) cancelPromise.resolve(readableStreamCancel(stream, [reason1, reason2]));
+    if (canceled2) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
     return cancelPromise.promise;
   };
   const cancel2Algorithm = (reason: unknown): Promise<unknown> => {
     canceled2 = true;
     reason2 = reason;
-    if (canceled1) cancelPromise.resolve(readableStreamCancel(stream, [reason1, reason2]));
+    if (canceled1) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
     return cancelPromise.promise;
   };
   const startAlgorithm = () => undefined;

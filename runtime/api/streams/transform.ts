@@ -2,7 +2,7 @@
 import { TypeError, RangeError } from '../intrinsics.ts';
 import { dictionary, isObject, webidlInterface } from './idl.ts';
 import {
-  callbackMember, extractHighWaterMark, extractSizeAlgorithm, invoke, invokePromise, newDeferred, react,
+  adopt, callbackMember, extractHighWaterMark, extractSizeAlgorithm, invoke, invokePromise, newDeferred, react,
   rejectedWith, resolvedUndefined, toStrategy, transform, type Deferred, type SizeAlgorithm,
 } from './util.ts';
 import {
@@ -123,7 +123,7 @@ export class TransformStream {
     if (flush !== undefined) flushAlgorithm = () => invokePromise(flush, transformer, [facade]);
     if (cancel !== undefined) cancelAlgorithm = (reason) => invokePromise(cancel, transformer, [reason]);
     setUpTransformStreamDefaultController(stream, controller, transformAlgorithm, flushAlgorithm, cancelAlgorithm);
-    if (start !== undefined) startPromise.resolve(invoke(start, transformer, [facade]));
+    if (start !== undefined) adopt(startPromise, invoke(start, transformer, [facade]));
     else startPromise.resolve(undefined);
   }
 

@@ -73,14 +73,73 @@ export const resolvedWith = <T>(v: T): Promise<T> => PromiseResolve(v);
 export const rejectedWith = <T = never>(e: unknown): Promise<T> => PromiseReject(e);
 export const resolvedUndefined = (): Promise<undefined> => PromiseResolve(undefined);
 
-/** "Upon fulfillment / rejection" and "react": reactions never surface unhandled rejections. */
+/**
+ * "Upon fulfillment / rejection" and "react": reaction results are discarded (so no returned
+ * promise is ever adopted through a patchable `then`) and never surface as unhandled rejections.
+ */
 export function react<T>(p: Promise<T>, onFulfilled?: ((v: T) => unknown) | null, onRejected?: ((e: any) => unknown) | null): void {
-  PromisePrototypeThen(PromisePrototypeThen(p, onFulfilled, onRejected), undefined, noop);
+  PromisePrototypeThen(
+    p,
+    onFulfilled ? (v: T) => {
+      onFulfilled(v);
+    } : undefined,
+    onRejected ? (e: unknown) => {
+      onRejected(e);
+    } : noop,
+  );
 }
 
-/** "Transform a promise": a new promise from the reactions' results. */
+/**
+ * Resolves `d` with `v`; a native promise is adopted through the captured `then`, so that a
+ * tenant's Promise.prototype.then is never consulted for the runtime's own promise chains.
+ */
+export function adopt<T>(d: Deferred<T>, v: unknown): void {
+  if (typeof v === 'object' && v !== null) {
+    try {
+      // Throws (without side effects) unless `v` is a real promise.
+      PromisePrototypeThen(v as Promise<T>, d.resolve, d.reject);
+      return;
+    } catch {}
+  }
+  d.resolve(v as T);
+}
+
+function settle<T>(d: Deferred<T>, fn: (arg: any) => unknown, arg: unknown): void {
+  let result: unknown;
+  try {
+    result = fn(arg);
+  } catch (e) {
+    d.reject(e);
+    return;
+  }
+  adopt(d, result);
+}
+
+/**
+ * "Transform a promise": a new promise from the reactions' results. Unlike a bare `then`, a
+ * promise returned by a reaction is adopted through the captured `then` (see adopt).
+ */
 export function transform<T, R>(p: Promise<T>, onFulfilled?: ((v: T) => R | PromiseLike<R>) | null, onRejected?: ((e: any) => R | PromiseLike<R>) | null): Promise<R> {
-  return PromisePrototypeThen(p, onFulfilled, onRejected) as Promise<R>;
+  const d = newDeferred<R>();
+  PromisePrototypeThen(
+    p,
+    onFulfilled ? (v: T) => settle(d, onFulfilled, v) : (v: T) => d.resolve(v as unknown as R),
+    onRejected ? (e: unknown) => settle(d, onRejected, e) : d.reject,
+  );
+  return d.promise;
+}
+
+/** Like Promise.all for the runtime's own promises, without iteration or `Promise.resolve` lookups. */
+export function waitForAll(promises: Promise<unknown>[], count: number): Promise<undefined> {
+  const d = newDeferred<undefined>();
+  let remaining = count;
+  if (remaining === 0) d.resolve(undefined);
+  for (let i = 0; i < count; i++) {
+    PromisePrototypeThen(promises[i]!, () => {
+      if (--remaining === 0) d.resolve(undefined);
+    }, d.reject);
+  }
+  return d.promise;
 }
 
 /** Runs `fn` and turns a throw into a rejected promise (WebIDL promise-returning operations). */
