@@ -183,6 +183,26 @@ describe('fetch() outbound', () => {
     expect(result).toMatchObject({ headBody: null, headStatus: 200, emptyBody: null, emptyStatus: 204 });
   });
 
+  it('adds the spec\'s default request headers without overriding the tenant\'s', async () => {
+    const { result } = await run(`
+      const h = async (init) => (await (await fetch('${up.base}/echo', init)).json()).headers;
+      const plain = await h();
+      const noStore = await h({ cache: 'no-store' });
+      const noCache = await h({ cache: 'no-cache' });
+      const range = await h({ headers: { range: 'bytes=0-1', accept: 'text/plain' } });
+      const post = await h({ method: 'POST' });
+      const pick = (x) => ({ accept: x.accept, ae: x['accept-encoding'], cc: x['cache-control'] ?? null, pragma: x.pragma ?? null, cl: x['content-length'] ?? null });
+      return { plain: pick(plain), noStore: pick(noStore), noCache: pick(noCache), range: pick(range), post: pick(post) };
+    `, { allowEgress: allow });
+    expect(result).toEqual({
+      plain: { accept: '*/*', ae: 'gzip, deflate, br', cc: null, pragma: null, cl: null },
+      noStore: { accept: '*/*', ae: 'gzip, deflate, br', cc: 'no-cache', pragma: 'no-cache', cl: null },
+      noCache: { accept: '*/*', ae: 'gzip, deflate, br', cc: 'max-age=0', pragma: null, cl: null },
+      range: { accept: 'text/plain', ae: 'identity', cc: null, pragma: null, cl: null },
+      post: { accept: '*/*', ae: 'gzip, deflate, br', cc: null, pragma: null, cl: '0' },
+    });
+  });
+
   it('streams a ReadableStream upload: the upstream receives chunks as the tenant produces them', async () => {
     const before = uploads.length;
     const { result } = await run(`

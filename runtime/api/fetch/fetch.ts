@@ -249,7 +249,7 @@ function httpFetch(parts: ReturnType<typeof requestParts>, signal: object, body:
   PromisePrototypeThen(
     hostAsync<SubrequestHead>('subrequest.start', id, {
       method: parts.method, url: parts.url, headers: parts.headers, redirect: parts.redirect, body: wireBody,
-      integrity: parts.integrity,
+      integrity: parts.integrity, cache: parts.cache,
     }),
     (head) => {
       if (settled) return;

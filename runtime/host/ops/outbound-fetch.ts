@@ -104,6 +104,8 @@ export interface SubrequestInit {
   body: null | Uint8Array | ArrayBuffer | 'stream';
   /** Subresource Integrity metadata (Request.integrity); '' for none. */
   integrity?: string;
+  /** Request.cache: 'no-store', 'reload' and 'no-cache' add the spec's request headers. */
+  cache?: string;
 }
 
 export interface SubrequestHead {
@@ -137,7 +139,7 @@ const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
 function validateInit(raw: unknown): SubrequestInit {
   const init = (raw ?? {}) as Record<string, unknown>;
-  const { method, url, headers, redirect, body, integrity } = init;
+  const { method, url, headers, redirect, body, integrity, cache } = init;
   if (typeof method !== 'string' || !TOKEN.test(method)) throw tenantTypeError('fetch failed: invalid method');
   if (typeof url !== 'string') throw tenantTypeError('fetch failed: invalid URL');
   if (!Array.isArray(headers) || headers.length % 2 !== 0 || !headers.every((h) => typeof h === 'string')) {
@@ -148,7 +150,11 @@ function validateInit(raw: unknown): SubrequestInit {
     throw tenantTypeError('fetch failed: invalid body');
   }
   if (integrity !== undefined && typeof integrity !== 'string') throw tenantTypeError('fetch failed: invalid integrity');
-  return { method, url, headers: headers as string[], redirect, body: body as SubrequestInit['body'], integrity: integrity ?? '' };
+  if (cache !== undefined && typeof cache !== 'string') throw tenantTypeError('fetch failed: invalid cache mode');
+  return {
+    method, url, headers: headers as string[], redirect, body: body as SubrequestInit['body'], integrity: integrity ?? '',
+    cache: cache ?? 'default',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -605,7 +611,7 @@ class Subrequest {
       const pre = egress.policy.preflight(url.hostname, port);
       if (pre && !pre.allow) throw this.#denied(url, new EgressDeniedError(url.hostname, port, pre));
 
-      const hop = this.#dispatch(egress, url, method, headers, body);
+      const hop = this.#dispatch(egress, url, method, headers, body, init.cache ?? 'default');
       this.#hop = hop;
       let head: HopHead;
       try {
@@ -703,7 +709,7 @@ class Subrequest {
     }
   }
 
-  #dispatch(egress: Egress, url: URL, method: string, list: HeaderList, body: Uint8Array | 'stream' | null): Hop {
+  #dispatch(egress: Egress, url: URL, method: string, list: HeaderList, body: Uint8Array | 'stream' | null, cache: string): Hop {
     const headers: string[] = [];
     for (const [n, v] of list) {
       // Content-Length is computed for byte bodies; a stream body keeps the tenant's (undici
@@ -711,8 +717,14 @@ class Subrequest {
       if (n.toLowerCase() === 'content-length' && body !== 'stream') continue;
       headers.push(n, v);
     }
+    // Fetch "HTTP-network-or-cache fetch": defaults the tenant did not set.
     if (!hasHeader(list, 'accept')) headers.push('accept', '*/*');
-    if (!hasHeader(list, 'accept-encoding') && !hasHeader(list, 'range')) headers.push('accept-encoding', 'gzip, deflate, br');
+    if (cache === 'no-cache' && !hasHeader(list, 'cache-control')) headers.push('cache-control', 'max-age=0');
+    if (cache === 'no-store' || cache === 'reload') {
+      if (!hasHeader(list, 'pragma')) headers.push('pragma', 'no-cache');
+      if (!hasHeader(list, 'cache-control')) headers.push('cache-control', 'no-cache');
+    }
+    if (!hasHeader(list, 'accept-encoding')) headers.push('accept-encoding', hasHeader(list, 'range') ? 'identity' : 'gzip, deflate, br');
     let payload: Buffer | Readable | null = null;
     if (body instanceof Uint8Array) {
       payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
