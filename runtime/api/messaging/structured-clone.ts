@@ -14,7 +14,7 @@ import {
   Promise, ReflectGet, RegExp, Set, SetPrototypeAdd, SetPrototypeForEach, SetPrototypeHas, String, Symbol, TypeError,
   TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetLength,
   TypedArrayPrototypeGetSymbolToStringTag, Uint16Array, Uint32Array, Uint8Array, Uint8ClampedArray, WeakMap, WeakRef,
-  WeakSet, FinalizationRegistry, uncurryThis, Boolean, Number, BigInt, TypedArrayPrototypeSet, ReflectApply,
+  WeakSet, FinalizationRegistry, uncurryThis, globalThisRef, Boolean, Number, BigInt, TypedArrayPrototypeSet, ReflectApply,
 } from '../intrinsics.ts';
 import { exposedInterfaces } from '../globals.ts';
 import { DOMException, isDOMException } from '../webidl/dom-exception.ts';
@@ -58,22 +58,54 @@ const ArrayBufferPrototypeGetMaxByteLength = (() => {
   const d = ObjectGetOwnPropertyDescriptor(ArrayBuffer.prototype, 'maxByteLength');
   return d?.get ? uncurryThis(d.get as (this: ArrayBuffer) => number) : undefined;
 })();
-const SharedArrayBufferCtor = (globalThis as unknown as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer;
-const SharedArrayBufferGetByteLength = SharedArrayBufferCtor
-  ? uncurryThis(ObjectGetOwnPropertyDescriptor(SharedArrayBufferCtor.prototype, 'byteLength')!.get! as (this: unknown) => number)
-  : undefined;
+// SharedArrayBuffer and Float16Array are installed when a context is made from the snapshot (they
+// are flag-controlled builtins), not while the prelude is evaluated: found on first use instead,
+// and only trusted after a brand check that tenant code cannot fake.
+let sharedArrayBufferLookedUp = false;
+let SharedArrayBufferProto: object | undefined;
+let SharedArrayBufferGetByteLength: ((v: unknown) => number) | undefined;
+function sharedArrayBuffer(): void {
+  if (sharedArrayBufferLookedUp) return;
+  sharedArrayBufferLookedUp = true;
+  const ctor = ObjectGetOwnPropertyDescriptor(globalThisRef, 'SharedArrayBuffer')?.value as unknown;
+  const proto = typeof ctor === 'function' ? (ctor as { prototype?: object }).prototype : undefined;
+  const getter = proto && ObjectGetOwnPropertyDescriptor(proto, 'byteLength')?.get;
+  if (typeof getter !== 'function') return;
+  try {
+    // A real SharedArrayBuffer getter rejects an ArrayBuffer.
+    FunctionPrototypeCall(getter, new ArrayBuffer(0));
+    return;
+  } catch {}
+  SharedArrayBufferProto = proto;
+  SharedArrayBufferGetByteLength = uncurryThis(getter as (this: unknown) => number);
+}
 const ErrorIsError = (Error as unknown as { isError?: (v: unknown) => boolean }).isError;
 const nativeStackGetter = ObjectGetOwnPropertyDescriptor(new Error(), 'stack')?.get;
 const PromisePrototypeThenImpl = Promise.prototype.then;
 const TypedArrayPrototypeKeys = uncurryThis((ObjectGetPrototypeOf(Uint8Array.prototype) as Uint8Array).keys);
-const Float16ArrayCtor = (globalThis as unknown as { Float16Array?: Function }).Float16Array;
 
 const typedArrayConstructors: Record<string, new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView> = {
   __proto__: null,
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array,
   Float64Array, BigInt64Array, BigUint64Array,
 } as never;
-if (Float16ArrayCtor) (typedArrayConstructors as Record<string, unknown>).Float16Array = Float16ArrayCtor;
+
+/** The constructor for a typed array tag (Float16Array is looked up, and verified, on first use). */
+function typedArrayConstructor(tag: string): new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView {
+  let ctor = typedArrayConstructors[tag];
+  if (ctor === undefined) {
+    const candidate = ObjectGetOwnPropertyDescriptor(globalThisRef, tag)?.value as unknown;
+    try {
+      const C = candidate as new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView;
+      if (typeof candidate === 'function' && TypedArrayPrototypeGetSymbolToStringTag(new C(new ArrayBuffer(0), 0, 0)) === tag) {
+        ctor = C;
+        typedArrayConstructors[tag] = C;
+      }
+    } catch {}
+    if (ctor === undefined) dataCloneError(`${tag} is not available to deserialize into.`);
+  }
+  return ctor;
+}
 
 const errorNames: Record<string, true> = {
   __proto__: null, Error: true, EvalError: true, RangeError: true, ReferenceError: true, SyntaxError: true,
@@ -165,7 +197,8 @@ function kinds(): Map<object, number> {
   MapPrototypeSet(m, Date.prototype, enum_.Date);
   MapPrototypeSet(m, RegExpPrototype, enum_.RegExp);
   MapPrototypeSet(m, ArrayBuffer.prototype, enum_.ArrayBuffer);
-  if (SharedArrayBufferCtor) MapPrototypeSet(m, SharedArrayBufferCtor.prototype, enum_.SharedArrayBuffer);
+  sharedArrayBuffer();
+  if (SharedArrayBufferProto !== undefined) MapPrototypeSet(m, SharedArrayBufferProto, enum_.SharedArrayBuffer);
   MapPrototypeSet(m, Map.prototype, enum_.Map);
   MapPrototypeSet(m, Set.prototype, enum_.Set);
   MapPrototypeSet(m, Error.prototype, enum_.Error);
@@ -481,7 +514,7 @@ function deserialize(v: unknown, memory: Map<Rec, object>): unknown {
       const buffer = deserialize(r.items[0], memory) as ArrayBuffer;
       out = r.a === 'DataView'
         ? new DataView(buffer, r.b as number, r.c as number)
-        : new typedArrayConstructors[r.a as string]!(buffer, r.b as number, r.c as number);
+        : new (typedArrayConstructor(r.a as string))(buffer, r.b as number, r.c as number);
       break;
     }
     case T.Map: {
@@ -587,6 +620,7 @@ export function serializeWithTransfer(value: unknown, transferList: readonly obj
 }
 
 function isArrayBufferObject(v: object): boolean {
+  sharedArrayBuffer();
   return passes(ArrayBufferPrototypeGetByteLength, v) || (SharedArrayBufferGetByteLength !== undefined && passes(SharedArrayBufferGetByteLength, v));
 }
 
