@@ -359,6 +359,8 @@ class Hop {
   }
 
   #abortUndici(reason: Error): void {
+    // A finished exchange leaves its connection in the pool (keep-alive) instead of killing it.
+    if (this.#finished) return;
     this.#abortReason ??= reason;
     this.#controller?.abort(reason);
   }
