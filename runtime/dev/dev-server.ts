@@ -48,6 +48,8 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
     firstBuild = resolve;
     firstFailure = reject;
   });
+  // The first build may fail before anything awaits `built`; that rejection is handled below.
+  built.catch(() => {});
 
   const reporter: esbuild.Plugin = {
     name: 'isle-dev-reporter',

@@ -25,9 +25,11 @@ export async function buildPrelude(): Promise<Prelude> {
     target: 'es2023',
     mainFields: ['module', 'main'],
     conditions: ['import', 'default'],
-    // Whitespace and syntax only: identifier minification would rename classes (`Headers.name`).
+    // Whitespace and syntax only: identifier minification would rename classes. Scope hoisting
+    // still renames colliding names (`URL` → `_URL`), so keepNames pins every class's `.name`.
     minifyWhitespace: true,
     minifySyntax: true,
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
   });

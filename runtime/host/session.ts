@@ -29,6 +29,34 @@ export function describeError(e: unknown): { name: string; message: string } {
   return { name: 'Error', message: String(e) };
 }
 
+/**
+ * Makes op results safe to copy into an isolate. isolated-vm copies a typed array together with its
+ * whole underlying ArrayBuffer, and Node's Buffers are often views into a shared 8 KiB or 64 KiB
+ * pool: copying such a view would hand the tenant other requests' bytes. Every view that does not
+ * span its whole buffer is replaced by an exact copy (recursively through arrays and plain objects).
+ */
+export function exactBytes(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (ArrayBuffer.isView(value)) {
+    const view = value as ArrayBufferView;
+    if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return value;
+    const copy = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
+    if (view instanceof DataView) return new DataView(copy);
+    // Node's Buffer arrives in the isolate as a Uint8Array anyway; other typed arrays keep their type.
+    const Ctor = Buffer.isBuffer(view) ? Uint8Array : (view.constructor as new (b: ArrayBuffer) => ArrayBufferView);
+    return new Ctor(copy);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = exactBytes(value[i], depth + 1);
+    return value;
+  }
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = exactBytes(record[key], depth + 1);
+  }
+  return value;
+}
+
 export class IsolateSession implements OpContext {
   readonly isolate: Isolate;
   readonly id: string;
@@ -99,7 +127,7 @@ export class IsolateSession implements OpContext {
     const fn = syncOps.get(op);
     if (!fn) return { ok: false, value: { name: 'TypeError', message: `unknown host op ${op}` } };
     try {
-      return { ok: true, value: fn(this, ...args) };
+      return { ok: true, value: exactBytes(fn(this, ...args)) };
     } catch (e) {
       return { ok: false, value: describeError(e) };
     }
