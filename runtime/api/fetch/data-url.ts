@@ -1,7 +1,7 @@
 // The data: URL processor (https://fetch.spec.whatwg.org/#data-url-processor): fetch() answers
 // data: URLs inside the isolate, no host involved.
 import {
-  StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase, TypedArrayPrototypeSlice,
+  StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase, TypedArrayPrototypeGetBuffer,
   Uint8Array,
 } from '../intrinsics.ts';
 import { forgivingBase64Decode } from '../encoding/base64.ts';
@@ -59,7 +59,8 @@ function percentDecodeToBytes(s: string, start: number): Uint8Array {
       put(0x80 | (c & 0x3f));
     }
   }
-  return TypedArrayPrototypeSlice(out, 0, n);
+  // A view of the decoded prefix (no %TypedArray%.prototype.slice: it looks up a species).
+  return new Uint8Array(TypedArrayPrototypeGetBuffer(out), 0, n);
 }
 
 function isomorphicDecode(bytes: Uint8Array): string {

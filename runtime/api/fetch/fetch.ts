@@ -12,8 +12,8 @@
 import {
   Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, PromiseReject, PromiseResolve,
   PromiseWithResolvers, TypeError, TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength,
-  TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetSymbolToStringTag, TypedArrayPrototypeSlice,
-  ArrayBufferPrototypeGetByteLength, Uint8Array,
+  TypedArrayPrototypeGetByteOffset, TypedArrayPrototypeGetSymbolToStringTag, TypedArrayPrototypeSet,
+  ArrayBufferPrototypeGetByteLength, Uint8Array, isArrayBuffer,
 } from '../intrinsics.ts';
 import { hostAsync, hostSend } from '../bridge/host.ts';
 import { registerEntry } from '../bridge/entry.ts';
@@ -43,11 +43,18 @@ function isUint8Array(v: unknown): v is Uint8Array {
   return TypedArrayPrototypeGetSymbolToStringTag(v) === 'Uint8Array';
 }
 
-/** Exactly the view's bytes in a buffer of their own (what crosses to the host is a copy anyway). */
+/**
+ * Exactly the view's bytes, as a plain Uint8Array over a buffer of their own (what crosses to the
+ * host is a copy anyway). Copies with %TypedArray%.prototype.set: no species lookup on tenant objects.
+ */
 function ownBytes(v: Uint8Array): Uint8Array {
   const buffer = TypedArrayPrototypeGetBuffer(v);
-  if (TypedArrayPrototypeGetByteOffset(v) === 0 && TypedArrayPrototypeGetByteLength(v) === ArrayBufferPrototypeGetByteLength(buffer)) return v;
-  return TypedArrayPrototypeSlice(v, 0);
+  const offset = TypedArrayPrototypeGetByteOffset(v);
+  const length = TypedArrayPrototypeGetByteLength(v);
+  if (isArrayBuffer(buffer) && offset === 0 && length === ArrayBufferPrototypeGetByteLength(buffer)) return new Uint8Array(buffer, 0, length);
+  const copy = new Uint8Array(length);
+  TypedArrayPrototypeSet(copy, new Uint8Array(buffer, offset, length));
+  return copy;
 }
 
 function finishUpload(id: number, cancelReason?: unknown): void {
