@@ -130,6 +130,30 @@ describe('tamper-proofing', () => {
     });
   });
 
+  it('runtime-created streams never read tenant getters on Object.prototype', async () => {
+    const r = await evalInIsolate(`
+      const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.close(); } });
+      const touched = [];
+      const props = ['highWaterMark', 'size', 'start', 'type', 'mode', 'pull', 'cancel', 'flush', 'transform', 'write', 'close', 'abort', 'then', 'signal', 'preventCancel', 'min', 'autoAllocateChunkSize'];
+      for (const p of props) Object.defineProperty(Object.prototype, p, { get() { touched.push(p); return undefined; }, configurable: true });
+      const [b1, b2] = rs.tee();
+      const out = [];
+      for await (const x of b1) out.push(x);
+      const es = new TextEncoderStream();
+      const w = es.writable.getWriter(); w.write('x'); w.close();
+      const encoded = await es.readable.getReader().read();
+      const ts = new TextDecoderStream();
+      const piped = ReadableStream.from(['a']).pipeThrough(new TransformStream());
+      const piped2 = await piped.getReader().read();
+      for (const p of props) delete Object.prototype[p];
+      // 'then' is looked up by the spec on read results ({ value, done } objects) and 'highWaterMark',
+      // 'size' on the TransformStream() strategies the tenant passed (none: defaults) are WebIDL reads.
+      return { out, encoded: encoded.value[0], piped2: piped2.value, touched: [...new Set(touched)].filter((p) => p !== 'then').sort() };
+    `);
+    // new TransformStream() converts its (undefined) transformer and strategies: no member reads.
+    expect(r).toEqual({ out: ['a'], encoded: 120, piped2: 'a', touched: [] });
+  });
+
   it('internal records are not reachable: no own properties or symbols on stream objects', async () => {
     const r = await evalInIsolate(`
       const objs = [new ReadableStream(), new ReadableStream().getReader(), new WritableStream(), new WritableStream().getWriter(),

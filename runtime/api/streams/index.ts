@@ -2,7 +2,7 @@
 // encoding streams). Helpers take and return the public objects and never go through anything a
 // tenant could patch.
 import {
-  TypeError, TypedArrayPrototypeGetLength, TypedArrayPrototypeSet, Uint8Array, ArrayBufferIsView,
+  ObjectHasOwn, ReflectApply, TypeError, TypedArrayPrototypeGetLength, TypedArrayPrototypeSet, Uint8Array, ArrayBufferIsView,
 } from '../intrinsics.ts';
 import {
   byteControllerBYOBRequestView, byteControllerClose, byteControllerEnqueue, byteControllerError, byteControllerRespond,
@@ -183,8 +183,10 @@ export interface PullStreamController {
 export function createPullStream(
   pull: (controller: PullStreamController) => Promise<Uint8Array | null | void>,
   cancel: (reason: unknown) => unknown,
-  options: PullStreamOptions = {},
+  options: PullStreamOptions | undefined = undefined,
 ): ReadableStream<Uint8Array> {
+  // Own properties only: a tenant may have put getters on Object.prototype.
+  const highWaterMark = options !== undefined && ObjectHasOwn(options, 'highWaterMark') ? options.highWaterMark! : 0;
   let stream: RStream;
   const closeStream = () => {
     const controller = stream.controller as ByteController;
@@ -222,7 +224,7 @@ export function createPullStream(
       return resolvedUndefined();
     }
   };
-  stream = createReadableByteStream(() => undefined, pullAlgorithm, cancelAlgorithm, options.highWaterMark ?? 0);
+  stream = createReadableByteStream(() => undefined, pullAlgorithm, cancelAlgorithm, highWaterMark);
   return stream.facade;
 }
 
@@ -266,6 +268,10 @@ export interface TransformHooks {
  * readable and writable sides; thrown errors or rejections error the stream.
  */
 export function createTransform(hooks: TransformHooks): { readable: ReadableStream; writable: WritableStream } {
+  // Own properties only: a tenant may have put getters or functions on Object.prototype.
+  const transformHook = hooks.transform;
+  const flushHook = ObjectHasOwn(hooks, 'flush') ? hooks.flush : undefined;
+  const cancelHook = ObjectHasOwn(hooks, 'cancel') ? hooks.cancel : undefined;
   let controller: TController;
   const api: TransformHooksController = {
     enqueue: (chunk) => transformStreamDefaultControllerEnqueue(controller, chunk),
@@ -280,9 +286,9 @@ export function createTransform(hooks: TransformHooks): { readable: ReadableStre
     }
   };
   const t = createTransformStream(
-    (chunk) => call(() => hooks.transform(chunk, api)),
-    () => call(() => (hooks.flush === undefined ? undefined : hooks.flush(api))),
-    (reason) => call(() => (hooks.cancel === undefined ? undefined : hooks.cancel(reason))),
+    (chunk) => call(() => ReflectApply(transformHook, hooks, [chunk, api])),
+    () => call(() => (flushHook === undefined ? undefined : ReflectApply(flushHook, hooks, [api]))),
+    (reason) => call(() => (cancelHook === undefined ? undefined : ReflectApply(cancelHook, hooks, [reason]))),
   );
   controller = t.controller;
   return { readable: t.readable.facade, writable: t.writable.facade };
