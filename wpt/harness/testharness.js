@@ -1439,6 +1439,38 @@
     checkThrownDom(type, constructor, e, func, description, 'assert_throws_dom');
   }
 
+  // Legacy assert_throws(code, func), removed from testharness.js in 2020 but still in older WPT
+  // snapshots: a DOMException name/code (string or number), or an object whose `name` (and, for
+  // DOMException names, legacy `code`) the thrown value must have.
+  function assert_throws(code, func, description) {
+    recordAssert('assert_throws');
+    let threw = false;
+    let e;
+    try {
+      ReflectApply(func, this, []);
+    } catch (x) {
+      threw = true;
+      e = x;
+    }
+    if (!threw) assert(false, 'assert_throws', description, '${func} did not throw', { func: func });
+    if (e instanceof AssertionError) throw e;
+    if (typeof code === 'string' || typeof code === 'number') {
+      checkThrownDom(code, G.DOMException !== undefined ? G.DOMException : DOMException_, e, func, description, 'assert_throws');
+      return;
+    }
+    assert(typeof e === 'object' && e !== null, 'assert_throws', description,
+      '${func} threw ${e} with type ${type}, not an object', { func: func, e: e, type: typeof e });
+    const name = code !== null && typeof code === 'object' && 'name' in code ? code.name : undefined;
+    if (name === undefined) return;
+    assert('name' in e && e.name === name, 'assert_throws', description,
+      '${func} threw ${actual} (${actual_name}) expected ${expected} (${expected_name})',
+      { func: func, actual: e, actual_name: e.name, expected: code, expected_name: name });
+    if (hasOwn(DOM_NAME_CODES, name) && DOM_NAME_CODES[name] !== 0 && typeof name === 'string' && name !== 'SyntaxError') {
+      assert(e.code === DOM_NAME_CODES[name], 'assert_throws', description,
+        '${func} threw ${e} with code ${actual}, expected ${expected}', { func: func, e: e, actual: e.code, expected: DOM_NAME_CODES[name] });
+    }
+  }
+
   function assert_throws_exactly(exception, func, description) {
     recordAssert('assert_throws_exactly');
     let threw = false;
@@ -1547,8 +1579,9 @@
   let subsetStart = 0;
   let subsetEnd = Infinity;
   let currentSubTest = 0;
-  let subsetInclude = null;
-  let subsetExclude = null;
+  // common/subset-tests-by-key.js: `?include=RE` or `?exclude=RE` (the first one), matched as ^RE$.
+  let subsetKeyPattern = null;
+  let subsetKeyExclude = false;
 
   function parseSubsetQuery(search) {
     if (!search) return;
@@ -1557,21 +1590,13 @@
       subsetStart = +m[1];
       if (m[2] !== 'last') subsetEnd = +m[2];
     }
-    const params = StringSplit(StringSlice(search, search[0] === '?' ? 1 : 0), '&');
-    for (let i = 0; i < params.length; i++) {
-      const eq = StringIndexOf(params[i], '=');
-      if (eq === -1) continue;
-      const k = StringSlice(params[i], 0, eq);
-      let v = StringSlice(params[i], eq + 1);
+    const k = RegExpExec(/(?:^\?|&)(include|exclude)=([^&]+)?/, search);
+    if (k) {
       try {
-        v = decodeURIComponent(StringReplace(v, /\+/g, ' '));
-      } catch (e) {}
-      if (k === 'include') {
-        if (subsetInclude === null) subsetInclude = [];
-        ArrayPush(subsetInclude, v);
-      } else if (k === 'exclude') {
-        if (subsetExclude === null) subsetExclude = [];
-        ArrayPush(subsetExclude, v);
+        subsetKeyPattern = new RegExp('^' + k[2] + '$');
+        subsetKeyExclude = k[1] === 'exclude';
+      } catch (e) {
+        subsetKeyPattern = null;
       }
     }
   }
@@ -1587,16 +1612,12 @@
   }
 
   function subsetTestByKey(key, testFunc) {
-    const args = ArraySlice(arguments, 2);
-    if (subsetInclude !== null) {
-      if (ArrayIndexOf(subsetInclude, key) !== -1) return ReflectApply(testFunc, undefined, args);
-      return null;
+    let run = true;
+    if (key && subsetKeyPattern !== null) {
+      const found = RegExpTest(subsetKeyPattern, key);
+      run = subsetKeyExclude ? !found : found;
     }
-    if (subsetExclude !== null) {
-      if (ArrayIndexOf(subsetExclude, key) === -1) return ReflectApply(testFunc, undefined, args);
-      return null;
-    }
-    return ReflectApply(testFunc, undefined, args);
+    return run ? ReflectApply(testFunc, undefined, ArraySlice(arguments, 2)) : null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1665,6 +1686,73 @@
     json: 'application/json', js: 'text/javascript', txt: 'text/plain', html: 'text/html', xml: 'application/xml',
     png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', css: 'text/css', wasm: 'application/wasm',
   };
+
+  // testharness.js' fetch_json(resource): the resource's JSON. Read through the runner, so data
+  // files load even where fetch() is under test or missing (as in a ShadowRealm).
+  function makeFetchJson(baseHref) {
+    const origin = makeLocation(baseHref).origin;
+    return function fetch_json(resource) {
+      return new Promise_(function (resolve, reject) {
+        const absolute = resolvePath(StringCtor(resource), baseHref);
+        if (!StringStartsWith(absolute, origin + '/')) {
+          reject(new TypeError('fetch_json: ' + absolute + ' is not a resource of the test server'));
+          return;
+        }
+        let path = StringSlice(absolute, origin.length);
+        const cut = RegExpExec(/[?#]/, path);
+        if (cut) path = StringSlice(path, 0, cut.index);
+        let r;
+        try {
+          r = report('resource', path);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (r === undefined || r === null || r.status !== 200) {
+          reject(new TypeError('fetch_json: ' + path + ' not found'));
+          return;
+        }
+        try {
+          resolve(JSONParse(decodeUtf8(r.body)));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    };
+  }
+
+  // UTF-8 decoding without TextDecoder (which may be what a file tests).
+  function decodeUtf8(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let out = '';
+    let chunk = [];
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i];
+      let cp = 0xfffd;
+      let n = 1;
+      if (b < 0x80) cp = b;
+      else if (b >= 0xc2 && b < 0xe0 && i + 1 < bytes.length) {
+        cp = ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+        n = 2;
+      } else if (b >= 0xe0 && b < 0xf0 && i + 2 < bytes.length) {
+        cp = ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+        n = 3;
+      } else if (b >= 0xf0 && b < 0xf5 && i + 3 < bytes.length) {
+        cp = ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+        n = 4;
+      }
+      i += n;
+      if (cp > 0xffff) {
+        cp -= 0x10000;
+        ArrayPush(chunk, 0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+      } else ArrayPush(chunk, cp);
+      if (chunk.length > 8000) {
+        out += ReflectApply(String.fromCharCode, undefined, chunk);
+        chunk = [];
+      }
+    }
+    return out + ReflectApply(String.fromCharCode, undefined, chunk);
+  }
 
   function installStaticFetch(baseHref) {
     const realFetch = G.fetch;
@@ -1743,6 +1831,7 @@
       ObjectDefineProperty(G, 'location', { value: loc, writable: true, enumerable: true, configurable: true });
     }
     if (config.staticFetch) installStaticFetch(href);
+    expose('fetch_json', makeFetchJson(href));
     // The runner appends `;<marker>();` to each script it evaluates, to tell a script that threw
     // from one that completed while a promise rejected unhandled (both fail the host's call).
     let scriptsCompleted = 0;
@@ -1759,7 +1848,7 @@
       assert_array_approx_equals, assert_approx_equals, assert_less_than, assert_greater_than, assert_less_than_equal,
       assert_greater_than_equal, assert_between_exclusive, assert_between_inclusive, assert_regexp_match,
       assert_class_string, assert_own_property, assert_not_own_property, assert_inherits, assert_idl_attribute,
-      assert_readonly, assert_throws_js, assert_throws_dom, assert_throws_exactly, assert_unreached,
+      assert_readonly, assert_throws_js, assert_throws_dom, assert_throws_exactly, assert_throws, assert_unreached,
       assert_implements, assert_implements_optional, assert_precondition: assert_implements_optional,
       assert_object_equals, assert_any, assert_exists, assert_not_exists,
       promise_rejects_js, promise_rejects_dom, promise_rejects_exactly,

@@ -24,7 +24,9 @@ const MESSAGE_LIMIT = 2000;
 const LOG_LINES = 20;
 
 /** Scripts the harness provides itself, so a checkout does not need them. */
-const BUILTIN_SCRIPTS = new Set(['resources/testharness.js', 'resources/testharnessreport.js', 'common/subset-tests.js']);
+const BUILTIN_SCRIPTS = new Set([
+  'resources/testharness.js', 'resources/testharnessreport.js', 'common/subset-tests.js', 'common/subset-tests-by-key.js',
+]);
 
 /** Directories whose tests exercise fetch itself: no static-resource shim there. */
 const REAL_FETCH_DIRS = ['fetch/', 'xhr/', 'service-workers/'];
