@@ -12,7 +12,7 @@
 // - `hostSend(op, …args)` fires and forgets (logs, cancellations).
 import {
   Error, ErrorConstructors, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, Map, ObjectHasOwn,
-  PromiseWithResolvers, ReflectApply, TypeError, type Deferred,
+  ObjectSetPrototypeOf, PromiseWithResolvers, ReflectApply, TypeError, type Deferred,
 } from '../intrinsics.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
 
@@ -56,6 +56,8 @@ export function errorFromHost(e: unknown): Error {
 
 /** `[...head, ...args]` without spread (spread calls the tenant-patchable array iterator). */
 function withArgs(head: unknown[], args: unknown[]): unknown[] {
+  // No prototype: index stores must not reach setters a tenant defined on Array/Object.prototype.
+  ObjectSetPrototypeOf(head, null);
   const n = head.length;
   for (let i = 0; i < args.length; i++) head[n + i] = args[i];
   return head;
