@@ -13,6 +13,7 @@ import {
   abortState, clearRetained, linkDependent, newAbortState, registerAbortState, takeAbortAlgorithms, updateRetention,
   type AbortState,
 } from './state.ts';
+import { newList } from '../events/list.ts';
 
 const INTERNAL = Symbol('AbortSignal');
 
@@ -132,7 +133,7 @@ export function signalAbort(signal: object, reason: unknown = undefined): void {
   if (s.aborted) return;
   s.aborted = true;
   s.reason = reason === undefined ? defaultReason() : reason;
-  const dependentsToAbort: object[] = [];
+  const dependentsToAbort = newList<object>();
   for (let i = 0; i < s.dependents.length; i++) {
     const dependent = WeakRefPrototypeDeref(s.dependents[i]!);
     if (dependent === undefined) continue;
@@ -142,7 +143,7 @@ export function signalAbort(signal: object, reason: unknown = undefined): void {
     ds.reason = s.reason;
     ArrayPrototypePush(dependentsToAbort, dependent);
   }
-  s.dependents = [];
+  s.dependents = newList();
   runAbortSteps(signal, s);
   for (let i = 0; i < dependentsToAbort.length; i++) {
     const dependent = dependentsToAbort[i]!;

@@ -5,6 +5,7 @@ import {
   SetPrototypeAdd, SetPrototypeDelete, Set, SetPrototypeClear, WeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet,
   WeakRef, WeakRefPrototypeDeref, TypeError,
 } from '../intrinsics.ts';
+import { newList } from '../events/list.ts';
 
 export interface AbortState {
   aborted: boolean;
@@ -34,7 +35,7 @@ let nextHandle = 1;
 
 export function newAbortState(): AbortState {
   return {
-    aborted: false, reason: undefined, algorithms: new Map(), dependent: false, sources: [], dependents: [],
+    aborted: false, reason: undefined, algorithms: new Map(), dependent: false, sources: newList(), dependents: newList(),
     retained: new Set(), abortListeners: 0, isRetained: false, prunedAt: 0,
   };
 }
@@ -87,7 +88,7 @@ export function removeAbortAlgorithm(signal: object, handle: unknown): void {
 
 /** Takes (and empties) the abort algorithms, in order. */
 export function takeAbortAlgorithms(s: AbortState): (() => void)[] {
-  const out: (() => void)[] = [];
+  const out = newList<() => void>();
   MapPrototypeForEach(s.algorithms, (fn) => {
     ArrayPrototypePush(out, fn);
   });
@@ -118,7 +119,7 @@ export function linkDependent(source: object, dependent: object): void {
   ArrayPrototypePush(ss.dependents, new WeakRef(dependent));
   // Prune collected dependents once the list doubled since the last pruning: amortized O(1).
   if (ss.dependents.length > 2 * ss.prunedAt + 8) {
-    const live: WeakRef<object>[] = [];
+    const live = newList<WeakRef<object>>();
     for (let i = 0; i < ss.dependents.length; i++) {
       if (WeakRefPrototypeDeref(ss.dependents[i]!) !== undefined) ArrayPrototypePush(live, ss.dependents[i]!);
     }

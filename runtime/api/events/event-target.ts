@@ -13,6 +13,7 @@ import { addAbortAlgorithm, isAbortSignal, isAborted, removeAbortAlgorithm } fro
 import { AT_TARGET, NONE, emptyPath, eventState, type EventState } from './event.ts';
 import { dictMember, finishInterface, requiredArguments, toDOMString } from './idl.ts';
 import { reportException } from './report.ts';
+import { listOf, newList } from './list.ts';
 
 export interface Listener {
   type: string;
@@ -89,7 +90,7 @@ export function addListener(target: object, s: TargetState, listener: Listener):
   if (listener.callback === null && listener.internal === null) return;
   let list = MapPrototypeGet(s.listeners, listener.type);
   if (list === undefined) {
-    list = [];
+    list = newList<Listener>();
     MapPrototypeSet(s.listeners, listener.type, list);
   } else if (listener.callback !== null && findListener(list, listener.callback, listener.capture) !== -1) {
     return;
@@ -211,7 +212,7 @@ finishInterface(EventTarget, 'EventTarget', { addEventListener: 2, removeEventLi
 export function dispatch(target: object, event: object, es: EventState): boolean {
   es.dispatching = true;
   es.target = target;
-  es.path = [target];
+  es.path = listOf(target);
   try {
     // Capture pass, then bubble pass, both at the target.
     invoke(target, event, es, true);

@@ -5,6 +5,7 @@ import {
   ObjectGetOwnPropertyNames, ReflectGet, String, SymbolToStringTag, TypeError, Symbol, SymbolIterator, ReflectApply,
   ArrayPrototypePush,
 } from '../intrinsics.ts';
+import { newList } from './list.ts';
 
 /** WebIDL DOMString: ToString, which throws for symbols. */
 export function toDOMString(v: unknown): string {
@@ -54,7 +55,7 @@ export function toSequence<T>(v: unknown, what: string, convert: (item: unknown)
     throw new TypeError(`${what}: the iterator is not an object`);
   }
   const next = ReflectGet(iterator, 'next');
-  const out: T[] = [];
+  const out = newList<T>();
   for (;;) {
     const step = ReflectApply(next as Function, iterator, []);
     if ((typeof step !== 'object' && typeof step !== 'function') || step === null) {

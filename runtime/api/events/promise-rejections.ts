@@ -13,12 +13,13 @@
 // - more than one rejection per task: isolated-vm reports the first one only.
 import { registerEntry } from '../bridge/entry.ts';
 import {
-  ArrayPrototypePush, ErrorConstructors, ObjectDefineProperty, ObjectHasOwn, PromiseReject, globalThisRef,
+  ArrayPrototypePush, ArrayPrototypeSlice, ErrorConstructors, ObjectDefineProperty, ObjectHasOwn, PromiseReject, globalThisRef,
   markPromiseHandled, String, Error,
 } from '../intrinsics.ts';
 import { PromiseRejectionEvent } from './promise-rejection-event.ts';
 import { dispatchTrustedEvent, targetState } from './event-target.ts';
 import { logUncaught, uncaughtText } from './report.ts';
+import { newList } from './list.ts';
 
 /** What the host sends for a rejection it caught at the end of a task. */
 export type RejectionDescriptor =
@@ -27,7 +28,7 @@ export type RejectionDescriptor =
   | { kind: 'object' };
 
 const MAX_RECORDED = 64;
-let recorded: unknown[] = [];
+let recorded = newList<unknown>();
 let dropped = 0;
 
 const internalInit = { __proto__: null, promise: null as unknown, reason: undefined as unknown, cancelable: true };
@@ -63,8 +64,8 @@ export function notifyUnhandledRejection(promise: Promise<unknown>, reason: unkn
  * may want to attribute them to a request; each one has already been logged.
  */
 export function takeUnhandledRejections(): { reasons: unknown[]; dropped: number } {
-  const out = { reasons: recorded, dropped };
-  recorded = [];
+  const out = { reasons: ArrayPrototypeSlice(recorded), dropped };
+  recorded = newList();
   dropped = 0;
   return out;
 }

@@ -32,7 +32,7 @@ function toPorts(v: unknown): readonly object[] {
     if (!isPort(item)) throw new TypeError("Failed to convert value to 'MessagePort'.");
     return item as object;
   });
-  return list.length === 0 ? EMPTY_PORTS : ObjectFreeze(list);
+  return list.length === 0 ? EMPTY_PORTS : ObjectFreeze(ArrayPrototypeSlice(list));
 }
 
 export class MessageEvent extends Event {

@@ -11,6 +11,7 @@ import { createMessageEvent, setMessagePortCheck } from './message-event.ts';
 import {
   deserializeWithTransfer, readTransferOption, registerTransferable, serializeWithTransfer, type Serialized,
 } from './structured-clone.ts';
+import { newList } from '../events/list.ts';
 
 /** A port's entanglement and message queue; moves to a new MessagePort object when transferred. */
 interface PortState {
@@ -67,7 +68,7 @@ export class MessagePort extends EventTarget {
     s.detached = true;
     disentangle(s);
     // Messages still waiting in this port's queue are dropped with it.
-    s.queue = [];
+    s.queue = newList();
   }
 }
 
@@ -87,7 +88,7 @@ export function isMessagePort(v: unknown): boolean {
 }
 
 function newState(): PortState {
-  return { owner: null, entangled: null, queue: [], enabled: false, detached: false };
+  return { owner: null, entangled: null, queue: newList(), enabled: false, detached: false };
 }
 
 function startPort(s: PortState): void {
@@ -131,7 +132,7 @@ function deliverOne(s: PortState): void {
     dispatchTrustedEvent(s.owner, new Event('messageerror'));
     return;
   }
-  const ports: object[] = [];
+  const ports = newList<object>();
   for (let i = 0; i < result.transferred.length; i++) {
     if (isMessagePort(result.transferred[i])) ArrayPrototypePush(ports, result.transferred[i]!);
   }
@@ -150,7 +151,7 @@ registerTransferable(
     moved.queue = old.queue;
     moved.entangled = old.entangled;
     if (moved.entangled !== null) moved.entangled.entangled = moved;
-    old.queue = [];
+    old.queue = newList();
     old.entangled = null;
     old.detached = true;
     old.enabled = false;

@@ -20,6 +20,7 @@ import { exposedInterfaces } from '../globals.ts';
 import { DOMException, isDOMException } from '../webidl/dom-exception.ts';
 import { dictMember, requiredArguments, toDictionary, toSequence } from '../events/idl.ts';
 import { safeStack } from '../events/report.ts';
+import { newList } from '../events/list.ts';
 
 // ---- brand checks captured at load -------------------------------------------------------------
 
@@ -266,7 +267,7 @@ interface Rec {
 }
 
 function rec(t: number, a: unknown = undefined, b: unknown = undefined, c: unknown = undefined): Rec {
-  return { t, a, b, c, items: [] };
+  return { t, a, b, c, items: newList() };
 }
 
 interface SerializeState {
@@ -336,7 +337,7 @@ function serialize(value: unknown, st: SerializeState): unknown {
         r = rec(T.Map);
         MapPrototypeSet(st.memory, value, r);
         // The entries are listed first, then serialized (they may change while getters run).
-        const copied: unknown[] = [];
+        const copied = newList<unknown>();
         MapPrototypeForEach(value as Map<unknown, unknown>, (v, k) => {
           ArrayPrototypePush(copied, k, v);
         });
@@ -348,7 +349,7 @@ function serialize(value: unknown, st: SerializeState): unknown {
       if (passes(SetPrototypeGetSizeImpl, value)) {
         r = rec(T.Set);
         MapPrototypeSet(st.memory, value, r);
-        const copied: unknown[] = [];
+        const copied = newList<unknown>();
         SetPrototypeForEach(value as Set<unknown>, (v) => {
           ArrayPrototypePush(copied, v);
         });
@@ -570,8 +571,8 @@ export interface Serialized {
 /** HTML StructuredSerializeWithTransfer. */
 export function serializeWithTransfer(value: unknown, transferList: readonly object[]): Serialized {
   const memory = new Map<object, Rec>();
-  const transfers: Serialized['transfers'] = [];
-  const handlers: (Transferable | null)[] = [];
+  const transfers = newList<Serialized['transfers'][number]>();
+  const handlers = newList<Transferable | null>();
   for (let i = 0; i < transferList.length; i++) {
     const t = transferList[i]!;
     let handler: Transferable | null = null;
@@ -627,7 +628,7 @@ function isArrayBufferObject(v: object): boolean {
 /** HTML StructuredDeserializeWithTransfer: returns the value and the transferred objects, in order. */
 export function deserializeWithTransfer(s: Serialized): { value: unknown; transferred: object[] } {
   const memory = new Map<Rec, object>();
-  const transferred: object[] = [];
+  const transferred = newList<object>();
   for (let i = 0; i < s.transfers.length; i++) {
     const entry = s.transfers[i]!;
     const obj = entry.handler === null ? (entry.data as object) : entry.handler.receive(entry.data);

@@ -2,13 +2,14 @@
 // (mark, measure, PerformanceEntry/Mark/Measure, getEntries*).
 // https://w3c.github.io/hr-time/  https://w3c.github.io/user-timing/
 import {
-  ArrayPrototypePush, ArrayPrototypeSort, NumberIsFinite, ObjectCreate, ObjectDefineProperty, ReflectGet, TypeError,
+  ArrayPrototypePush, ArrayPrototypeSlice, ArrayPrototypeSort, NumberIsFinite, ObjectCreate, ObjectDefineProperty, ReflectGet, TypeError,
 } from '../intrinsics.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
 import { EventTarget } from '../events/event-target.ts';
 import { dictMember, finishInterface, illegalConstructor, requiredArguments, toDictionary, toDOMString } from '../events/idl.ts';
 import { structuredClone } from '../messaging/structured-clone.ts';
 import { now, timeOrigin } from './clock.ts';
+import { newList } from '../events/list.ts';
 
 interface EntryFields {
   name: string;
@@ -113,7 +114,7 @@ finishInterface(PerformanceMark, 'PerformanceMark', { constructor: 1 });
 finishInterface(PerformanceMeasure, 'PerformanceMeasure', { constructor: 0 });
 
 // The performance entry buffer for marks and measures (per isolate; unbounded, as User Timing says).
-const buffer: PerformanceEntry[] = [];
+const buffer = newList<PerformanceEntry>();
 
 function sorted(list: PerformanceEntry[]): PerformanceEntry[] {
   // Array.prototype.sort is stable: entries with equal startTime keep insertion order.
@@ -121,14 +122,14 @@ function sorted(list: PerformanceEntry[]): PerformanceEntry[] {
 }
 
 function filterEntries(name: string | undefined, type: string | undefined): PerformanceEntry[] {
-  const out: PerformanceEntry[] = [];
+  const out = newList<PerformanceEntry>();
   for (let i = 0; i < buffer.length; i++) {
     const f = entryOf(buffer[i])!;
     if (name !== undefined && f.name !== name) continue;
     if (type !== undefined && f.entryType !== type) continue;
     ArrayPrototypePush(out, buffer[i]!);
   }
-  return sorted(out);
+  return ArrayPrototypeSlice(sorted(out));
 }
 
 function clearEntries(type: string, name: string | undefined): void {

@@ -14,6 +14,7 @@ import {
 } from '../intrinsics.ts';
 import { reportException } from '../events/report.ts';
 import { toLong } from '../events/idl.ts';
+import { newList } from '../events/list.ts';
 
 interface Timer {
   /** Tenant-visible id (> 0), or 0 for internal timers. */
@@ -32,7 +33,7 @@ interface Timer {
 }
 
 const MAX_TIMEOUT = 2147483647;
-const heap: Timer[] = [];
+const heap = newList<Timer>();
 let deadInHeap = 0;
 const active = new Map<number, Timer>();
 let nextId = 1;
@@ -90,7 +91,7 @@ function siftDown(start: number): void {
 /** Drops cleared timers once they are most of the heap (a set/clear loop must not grow it). */
 function compact(): void {
   if (deadInHeap < 64 || deadInHeap * 2 < heap.length) return;
-  const live: Timer[] = [];
+  const live = newList<Timer>();
   for (let i = 0; i < heap.length; i++) if (!heap[i]!.dead) ArrayPrototypePush(live, heap[i]!);
   heap.length = 0;
   for (let i = 0; i < live.length; i++) ArrayPrototypePush(heap, live[i]!);
@@ -252,7 +253,7 @@ export function pendingTimerCount(): number {
 }
 
 // Tasks: run `fn` soon as a task of its own (after the current task and its microtasks).
-let tasks: ((() => void) | undefined)[] = [];
+let tasks = newList<(() => void) | undefined>();
 let taskHead = 0;
 
 export function queueTask(fn: () => void): void {
@@ -265,7 +266,7 @@ registerEntry('timers.task', () => {
   const fn = tasks[taskHead]!;
   tasks[taskHead++] = undefined;
   if (taskHead === tasks.length) {
-    tasks = [];
+    tasks = newList();
     taskHead = 0;
   }
   try {
