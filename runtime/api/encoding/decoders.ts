@@ -65,12 +65,27 @@ class Utf8Decoder implements Decoder {
     const n = TypedArrayPrototypeGetLength(bytes);
     let i = 0;
     while (i < n) {
-      const b = bytes[i]!;
+      let b = bytes[i]!;
+      if (this.bytesNeeded === 0 && b < 0x80) {
+        // ASCII run: copy straight into the output chunk.
+        let units = out.units;
+        let u = out.n;
+        do {
+          units[u++] = b;
+          if (u === 8192) {
+            out.n = u;
+            out.flushUnits();
+            units = out.units;
+            u = 0;
+          }
+          i++;
+        } while (i < n && (b = bytes[i]!) < 0x80);
+        out.n = u;
+        continue;
+      }
       if (this.bytesNeeded === 0) {
         i++;
-        if (b < 0x80) {
-          out.push(b);
-        } else if (b >= 0xc2 && b <= 0xdf) {
+        if (b >= 0xc2 && b <= 0xdf) {
           this.bytesNeeded = 1;
           this.codePoint = b & 0x1f;
         } else if (b >= 0xe0 && b <= 0xef) {
