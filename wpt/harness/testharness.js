@@ -1513,6 +1513,13 @@
     });
   }
 
+  // Legacy promise_rejects(t, code, promise): assert_throws semantics on the rejection.
+  function promise_rejects(t, code, promise, description) {
+    return then(PromiseResolve(promise), t.unreached_func('Should have rejected: ' + description), function (e) {
+      assert_throws(code, function () { throw e; }, description);
+    });
+  }
+
   function promise_rejects_exactly(t, exception, promise, description) {
     return then(PromiseResolve(promise), t.unreached_func('Should have rejected: ' + description), function (e) {
       if (e instanceof AssertionError) throw e;
@@ -1851,7 +1858,7 @@
       assert_readonly, assert_throws_js, assert_throws_dom, assert_throws_exactly, assert_throws, assert_unreached,
       assert_implements, assert_implements_optional, assert_precondition: assert_implements_optional,
       assert_object_equals, assert_any, assert_exists, assert_not_exists,
-      promise_rejects_js, promise_rejects_dom, promise_rejects_exactly,
+      promise_rejects_js, promise_rejects_dom, promise_rejects_exactly, promise_rejects,
       EventWatcher, AssertionError, OptionalFeatureUnsupportedError,
       subsetTest, subsetTestByKey, shouldRunSubTest,
       timeout: harnessTimeout,
