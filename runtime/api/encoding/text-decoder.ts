@@ -1,7 +1,8 @@
 // TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder) and the shared
 // TextDecoderCommon state used by TextDecoderStream.
 import {
-  ArrayBufferIsView, RangeError, StringPrototypeCharCodeAt, StringPrototypeSlice, TypeError, Uint8Array,
+  ArrayBufferIsView, ArrayBufferPrototypeGetDetached, DataViewPrototypeGetBuffer, RangeError, TypedArrayPrototypeGetBuffer,
+  isDataView, StringPrototypeCharCodeAt, StringPrototypeSlice, TypeError, Uint8Array,
   isArrayBuffer, uncurryThis, viewBytes, ObjectGetOwnPropertyDescriptor, globalThisRef,
 } from '../intrinsics.ts';
 import { dictionary, toBoolean, toDOMString, webidlInterface } from '../streams/idl.ts';
@@ -29,8 +30,17 @@ function isSharedArrayBuffer(v: unknown): boolean {
  */
 export function bufferSourceBytes(v: unknown): Uint8Array | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
-  if (ArrayBufferIsView(v)) return viewBytes(v as ArrayBufferView);
-  if (isArrayBuffer(v) || isSharedArrayBuffer(v)) return new Uint8Array(v as ArrayBuffer);
+  // A detached buffer holds no bytes ("get a copy of the bytes" yields an empty sequence).
+  if (ArrayBufferIsView(v)) {
+    const buffer = isDataView(v) ? DataViewPrototypeGetBuffer(v as DataView) : TypedArrayPrototypeGetBuffer(v as ArrayBufferView);
+    if (isArrayBuffer(buffer) && ArrayBufferPrototypeGetDetached !== undefined && ArrayBufferPrototypeGetDetached(buffer)) return new Uint8Array(0);
+    return viewBytes(v as ArrayBufferView);
+  }
+  if (isArrayBuffer(v)) {
+    if (ArrayBufferPrototypeGetDetached !== undefined && ArrayBufferPrototypeGetDetached(v)) return new Uint8Array(0);
+    return new Uint8Array(v);
+  }
+  if (isSharedArrayBuffer(v)) return new Uint8Array(v as ArrayBuffer);
   return undefined;
 }
 
