@@ -11,6 +11,7 @@ import { registerEntry } from '../bridge/entry.ts';
 import {
   ArrayPrototypePop, ArrayPrototypePush, DateNow, Map, MapPrototypeDelete, MapPrototypeGet,
   MapPrototypeGetSize, MapPrototypeSet, ReflectApply, TypeError, globalThisRef, Promise, PromiseWithResolvers,
+  enqueueMicrotask,
 } from '../intrinsics.ts';
 import { reportException } from '../events/report.ts';
 import { toLong } from '../events/idl.ts';
@@ -107,6 +108,23 @@ function peekLive(): Timer | undefined {
   return heap[0];
 }
 
+let rearmQueued = false;
+
+/**
+ * Arms the host after the current task's synchronous code (as a microtask), so a burst of
+ * setTimeout/clearTimeout calls costs one host message, not one per call.
+ */
+function requestRearm(): void {
+  if (rearmQueued) return;
+  rearmQueued = true;
+  enqueueMicrotask(runQueuedRearm);
+}
+
+function runQueuedRearm(): void {
+  rearmQueued = false;
+  rearm();
+}
+
 /** Asks the host to wake us when the earliest timer is due (or to stop waking us). */
 function rearm(): void {
   const next = peekLive();
@@ -132,7 +150,7 @@ function schedule(t: Timer): void {
   t.seq = nextSeq++;
   t.dead = false;
   heapPush(t);
-  if (t.due < armedAt) rearm();
+  if (t.due < armedAt) requestRearm();
 }
 
 function kill(t: Timer): void {
@@ -212,7 +230,7 @@ function clear(id: unknown): void {
   if (t === undefined) return;
   MapPrototypeDelete(active, n);
   kill(t);
-  if (heap.length > 0 && heap[0] === t) rearm();
+  if (heap.length > 0 && heap[0] === t) requestRearm();
 }
 
 export function clearTimeout(id: unknown = 0): void {
@@ -237,7 +255,7 @@ export function setInternalTimer(ms: number, fn: () => void): InternalTimer {
 
 export function clearInternalTimer(handle: InternalTimer): void {
   kill(handle._t);
-  rearm();
+  requestRearm();
 }
 
 /** Resolves after `ms` milliseconds (a runtime-internal timer, not visible to clearTimeout). */
