@@ -116,6 +116,30 @@ describe('egress connect seam', () => {
     await egress.close();
   });
 
+  it('the transport is swappable (e.g. a broker outside the jail): TLS and pooling stay in createEgress', async () => {
+    const opened: string[] = [];
+    const { EgressPolicy } = await import('../runtime/host/egress/policy.ts');
+    const { connect } = await import('node:net');
+    const policy = new EgressPolicy(['broker.test']);
+    const egress = createEgress({
+      transport: {
+        policy,
+        async open({ hostname, port: p }) {
+          opened.push(`${hostname}:${p}`);
+          // A broker would send "CONNECT hostname:port" over its unix socket; here: dial A directly.
+          const socket = connect({ host: '127.0.0.1', port });
+          await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+          return socket;
+        },
+      },
+    });
+    const r = await request(`http://broker.test:${port}/`, { dispatcher: egress.dispatcher });
+    expect(await r.body.text()).toBe(`A broker.test:${port}`);
+    expect(opened).toEqual([`broker.test:${port}`]);
+    expect(egress.policy).toBe(policy);
+    await egress.close();
+  });
+
   it('falls back across several checked addresses', async () => {
     const egress = createEgress({
       allow: ['127.0.0.0/8'],
