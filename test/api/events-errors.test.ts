@@ -100,10 +100,13 @@ describe('unhandled rejections', () => {
       }, 0);
       setTimeout(() => { Promise.reject(42); }, 1);
       setTimeout(async () => { throw 'async callback'; }, 2);
+      setTimeout(() => { Promise.reject(new DOMException('stopped', 'AbortError')); }, 3);
       await new Promise((r) => setTimeout(r, 40));
+      const d = seen[2];
+      seen[2] = [d instanceof DOMException, d.name, d.message, d.code];
       return seen;
     `);
-    expect(result).toEqual([42, 'async callback']);
-    expect(errors(logs)).toEqual(['Uncaught (in promise) 42', 'Uncaught (in promise) async callback']);
+    expect(result).toEqual([42, 'async callback', [true, 'AbortError', 'stopped', 20]]);
+    expect(errors(logs).map((m) => m.split('\n')[0])).toEqual(['Uncaught (in promise) 42', 'Uncaught (in promise) async callback', 'Uncaught (in promise) AbortError: stopped']);
   });
 });

@@ -14,8 +14,9 @@
 import { registerEntry } from '../bridge/entry.ts';
 import {
   ArrayPrototypePush, ArrayPrototypeSlice, ErrorConstructors, ObjectDefineProperty, ObjectHasOwn, PromiseReject, globalThisRef,
-  markPromiseHandled, String, Error,
+  markPromiseHandled, String, Error, ReflectApply, StringPrototypeEndsWith, StringPrototypeSlice,
 } from '../intrinsics.ts';
+import { DOMException } from '../webidl/dom-exception.ts';
 import { PromiseRejectionEvent } from './promise-rejection-event.ts';
 import { dispatchTrustedEvent, targetState } from './event-target.ts';
 import { logUncaught, uncaughtText } from './report.ts';
@@ -74,9 +75,23 @@ function reasonFrom(d: RejectionDescriptor): unknown {
   if (d === null || typeof d !== 'object') return undefined;
   if (d.kind === 'value') return d.value;
   if (d.kind === 'error') {
-    const name = typeof d.name === 'string' ? d.name : 'Error';
-    const Ctor = ObjectHasOwn(ErrorConstructors, name) ? ErrorConstructors[name as keyof typeof ErrorConstructors] : Error;
-    const e = new Ctor(typeof d.message === 'string' ? d.message : '');
+    let name = typeof d.name === 'string' ? d.name : 'Error';
+    const message = typeof d.message === 'string' ? d.message : '';
+    // isolated-vm names only the built-in error types; the stack's first line keeps the real name
+    // ("AbortError: …" for a DOMException, "MyError: …" for a subclass).
+    if (typeof d.stack === 'string') {
+      const head = `: ${message}`;
+      const nl = stringIndexOf(d.stack, '\n');
+      const first = nl === -1 ? d.stack : StringPrototypeSlice(d.stack, 0, nl);
+      if (StringPrototypeEndsWith(first, head) && first.length > head.length) name = StringPrototypeSlice(first, 0, first.length - head.length);
+    }
+    let e: Error;
+    if (ObjectHasOwn(ErrorConstructors, name)) e = new ErrorConstructors[name as keyof typeof ErrorConstructors](message);
+    else if (isDOMExceptionName(name)) e = new DOMException(message, name);
+    else {
+      e = new Error(message);
+      if (name !== 'Error') ObjectDefineProperty(e, 'name', { value: name, writable: true, enumerable: false, configurable: true });
+    }
     if (typeof d.stack === 'string') {
       ObjectDefineProperty(e, 'stack', { value: d.stack, writable: true, enumerable: false, configurable: true });
     }
@@ -85,6 +100,25 @@ function reasonFrom(d: RejectionDescriptor): unknown {
   return {};
 }
 
+const StringPrototypeIndexOfImpl = String.prototype.indexOf;
+function stringIndexOf(s: string, search: string): number {
+  return ReflectApply(StringPrototypeIndexOfImpl, s, [search]) as number;
+}
+
+/** Names DOMExceptions are created with by the platform (WebIDL's error names table). */
+function isDOMExceptionName(name: string): boolean {
+  return ObjectHasOwn(domExceptionNames, name);
+}
+const domExceptionNames = {
+  __proto__: null, IndexSizeError: 1, HierarchyRequestError: 1, WrongDocumentError: 1, InvalidCharacterError: 1,
+  NoModificationAllowedError: 1, NotFoundError: 1, NotSupportedError: 1, InUseAttributeError: 1, InvalidStateError: 1,
+  SyntaxError: 1, InvalidModificationError: 1, NamespaceError: 1, InvalidAccessError: 1, TypeMismatchError: 1,
+  SecurityError: 1, NetworkError: 1, AbortError: 1, URLMismatchError: 1, QuotaExceededError: 1, TimeoutError: 1,
+  InvalidNodeTypeError: 1, DataCloneError: 1, EncodingError: 1, NotReadableError: 1, UnknownError: 1, ConstraintError: 1,
+  DataError: 1, TransactionInactiveError: 1, ReadOnlyError: 1, VersionError: 1, OperationError: 1, NotAllowedError: 1,
+  OptOutError: 1,
+};
+
 registerEntry('events.unhandledRejection', (d: RejectionDescriptor) => {
   const reason = reasonFrom(d);
   const promise = PromiseReject(reason);
@@ -92,4 +126,3 @@ registerEntry('events.unhandledRejection', (d: RejectionDescriptor) => {
   notifyUnhandledRejection(promise, reason);
 });
 
-void String;
