@@ -397,6 +397,7 @@ describe('fetch() outbound', () => {
   });
 
   it('AbortSignal.timeout rejects with a TimeoutError DOMException and stops the request', async () => {
+    const closedBefore = hangingClosed;
     const { result } = await run(`
       const t0 = Date.now();
       try { await fetch('${up.base}/slow-head', { signal: AbortSignal.timeout(100) }); return 'resolved'; }
@@ -405,6 +406,8 @@ describe('fetch() outbound', () => {
     expect(result).toMatchObject({ name: 'TimeoutError', dom: true });
     expect(result.elapsed).toBeGreaterThanOrEqual(90);
     expect(result.elapsed).toBeLessThan(2000);
+    await sleep(100);
+    expect(hangingClosed - closedBefore).toBeGreaterThanOrEqual(1); // the upstream saw the connection go
   });
 
   it('large download with backpressure: the host does not buffer what the tenant has not read', async () => {
