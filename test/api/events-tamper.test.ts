@@ -33,7 +33,7 @@ const TAMPER = `
 
 describe('tamper resistance', () => {
   it('events, abort, structuredClone, timers and messaging keep working', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<Record<string, any>>(`
       const results = {};
       const record = (k, f) => { try { results[k] = f(); } catch (e) { results[k] = 'THREW ' + (e && e.message); } };
       let log = '';

@@ -4,7 +4,7 @@ import { evalInIsolate } from '../support/isolate.ts';
 describe('performance', () => {
   it('now() is monotonic from the isolate time origin; timeOrigin and toJSON', async () => {
     const start = Date.now();
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const a = performance.now();
       await new Promise((r) => setTimeout(r, 15));
       const b = performance.now();
@@ -28,7 +28,7 @@ describe('performance', () => {
   });
 
   it('Event.timeStamp uses the same clock', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const before = performance.now();
       const e = new Event('x');
       const after = performance.now();
@@ -38,7 +38,7 @@ describe('performance', () => {
   });
 
   it('User Timing: mark, measure, getEntries*, clear*', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const m1 = performance.mark('a', { detail: { x: 1 } });
       const m2 = performance.mark('b', { startTime: 5 });
       const m3 = new PerformanceMark('c', { startTime: 1 });

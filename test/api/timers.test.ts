@@ -3,7 +3,7 @@ import { evalInIsolate, evalInIsolateWithLogs } from '../support/isolate.ts';
 
 describe('timers', () => {
   it('ids are positive integers shared by setTimeout and setInterval; args and this are passed', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const ids = [setTimeout(() => {}), setInterval(() => {}, 10), setTimeout(() => {}, 5)];
       clearInterval(ids[1]);
       const got = await new Promise((resolve) => setTimeout(function (a, b) { resolve([a, b, this === globalThis, arguments.length]); }, 1, 'x', 2));
@@ -18,7 +18,7 @@ describe('timers', () => {
   });
 
   it('fire in order of due time then start order, each as its own task', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const log = [];
       setTimeout(() => log.push('20'), 20);
       setTimeout(() => { log.push('0a'); queueMicrotask(() => log.push('micro after 0a')); }, 0);
@@ -35,7 +35,7 @@ describe('timers', () => {
   });
 
   it('clearTimeout/clearInterval cancel either kind, also from inside callbacks', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       let fired = [];
       const a = setTimeout(() => fired.push('a'), 0); clearInterval(a);
       const b = setInterval(() => fired.push('b'), 0); clearTimeout(b);
@@ -53,7 +53,7 @@ describe('timers', () => {
   });
 
   it('clamps nested timeouts to 4 ms after five levels', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const times = [];
       let last = Date.now();
       await new Promise((resolve) => {
@@ -74,7 +74,7 @@ describe('timers', () => {
   });
 
   it('setInterval repeats with its arguments until cleared', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const seen = [];
       await new Promise((resolve) => {
         const id = setInterval((x) => { seen.push(x); if (seen.length === 4) { clearInterval(id); resolve(); } }, 2, 'tick');
@@ -86,7 +86,7 @@ describe('timers', () => {
   });
 
   it('rejects string handlers and non-callables with a TypeError; converts timeouts as WebIDL long', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const err = (f) => { try { f(); return 'none'; } catch (e) { return [e.constructor.name, /code strings/.test(e.message)]; } };
       let valueOfCalled = false;
       const id = setTimeout(() => {}, { valueOf() { valueOfCalled = true; return 1; } });
@@ -110,7 +110,7 @@ describe('timers', () => {
   });
 
   it('many timers are cheap and all fire', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       let n = 0;
       const ids = [];
       for (let i = 0; i < 2000; i++) ids.push(setTimeout(() => n++, i % 7));
@@ -124,7 +124,7 @@ describe('timers', () => {
 
 describe('queueMicrotask', () => {
   it('runs callbacks as microtasks, in order with promise jobs, without arguments', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<any>(`
       const log = [];
       Promise.resolve().then(() => log.push('a'));
       queueMicrotask(function () { log.push('b:' + arguments.length); });
