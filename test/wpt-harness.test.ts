@@ -142,12 +142,14 @@ for (let i = 1; i <= 4; i++) subsetTest(test, () => assert_equals(helper(), 'hel
   'demo/window-only.any.js': `// META: global=window\ntest(() => {}, 'x');\n`,
   'demo/missing-script.any.js': `// META: script=/nowhere.js\ntest(() => {}, 'x');\n`,
   'demo/fetch-resource.any.js': `
-promise_test(async () => {
+promise_test(async t => {
   const r = await fetch('resources/data.json');
   assert_equals(r.status, 200);
   assert_equals(r.headers.get('content-type'), 'application/json');
   assert_object_equals(await r.json(), { ok: true });
   assert_equals((await fetch('resources/absent.json')).status, 404);
+  assert_equals((await fetch('data:,hi')).status, 200);
+  await promise_rejects_js(t, TypeError, fetch('resources/helper.js'));
 }, 'static resource');
 `,
   'demo/resources/data.json': `{"ok": true}`,
@@ -308,7 +310,7 @@ describe('testharness in an isolate', () => {
     expect(r.harness.message).toMatch(/nowhere\.js not found/);
   });
 
-  it('serves static resources of the checkout to fetch() outside fetch/', async () => {
+  it('serves the checkout\'s JSON test data to fetch(); other requests reach the real fetch', async () => {
     const r = await run('demo/fetch-resource.any.js');
     expect(byName(r)['static resource']).toEqual({ status: 'PASS', message: null });
   });

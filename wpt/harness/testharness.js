@@ -1471,6 +1471,49 @@
     }
   }
 
+  // QuotaExceededError (a DOMException subclass with `requested` and `quota`; null skips a check).
+  function checkQuotaExceeded(e, func, requested, quota, description, function_name) {
+    if (e instanceof AssertionError) throw e;
+    assert(typeof e === 'object' && e !== null, function_name, description,
+      '${func} threw ${e} with type ${type}, not an object', { func: func, e: e, type: typeof e });
+    assert(e.name === 'QuotaExceededError', function_name, description,
+      '${func} threw ${e} whose name is ${name}, expected "QuotaExceededError"', { func: func, e: e, name: e.name });
+    assert(e.code === 22, function_name, description, '${func} threw ${e} with code ${code}, expected 22',
+      { func: func, e: e, code: e.code });
+    const Q = G.QuotaExceededError;
+    const expected = typeof Q === 'function' ? Q : (G.DOMException !== undefined ? G.DOMException : DOMException_);
+    assert(e.constructor === expected, function_name, description,
+      '${func} threw an exception that is not a QuotaExceededError of this global', { func: func });
+    if (requested !== null && requested !== undefined) {
+      assert(e.requested === requested, function_name, description, 'expected requested ${expected} but got ${actual}',
+        { expected: requested, actual: e.requested });
+    }
+    if (quota !== null && quota !== undefined) {
+      assert(e.quota === quota, function_name, description, 'expected quota ${expected} but got ${actual}',
+        { expected: quota, actual: e.quota });
+    }
+  }
+
+  function assert_throws_quotaexceedederror(func, requested, quota, description) {
+    recordAssert('assert_throws_quotaexceedederror');
+    let threw = false;
+    let e;
+    try {
+      ReflectApply(func, this, []);
+    } catch (x) {
+      threw = true;
+      e = x;
+    }
+    if (!threw) assert(false, 'assert_throws_quotaexceedederror', description, '${func} did not throw', { func: func });
+    checkQuotaExceeded(e, func, requested, quota, description, 'assert_throws_quotaexceedederror');
+  }
+
+  function promise_rejects_quotaexceedederror(t, promise, requested, quota, description) {
+    return then(PromiseResolve(promise), t.unreached_func('Should have rejected: ' + description), function (e) {
+      checkQuotaExceeded(e, function () { throw e; }, requested, quota, description, 'promise_rejects_quotaexceedederror');
+    });
+  }
+
   function assert_throws_exactly(exception, func, description) {
     recordAssert('assert_throws_exactly');
     let threw = false;
@@ -1774,10 +1817,13 @@
       const method = init && init.method !== undefined ? StringToUpperCase(StringCtor(init.method)) : 'GET';
       if (url !== null && (method === 'GET' || method === 'HEAD')) {
         const absolute = resolvePath(url, baseHref);
-        if (StringStartsWith(absolute, origin + '/')) {
-          let path = StringSlice(absolute, origin.length);
+        let path = StringStartsWith(absolute, origin + '/') ? StringSlice(absolute, origin.length) : null;
+        if (path !== null) {
           const cut = RegExpExec(/[?#]/, path);
           if (cut) path = StringSlice(path, 0, cut.index);
+        }
+        // Only JSON test data is served: any other request is the runtime's own fetch at work.
+        if (path !== null && RegExpTest(/\.json$/, path)) {
           return new Promise_(function (resolve, reject) {
             let r;
             try {
@@ -1800,6 +1846,9 @@
       if (typeof realFetch !== 'function') return PromiseReject(new TypeError('fetch is not available'));
       return ReflectApply(realFetch, this, arguments);
     };
+    if (typeof realFetch === 'function') {
+      ObjectDefineProperty(staticFetch, 'length', { value: realFetch.length, configurable: true });
+    }
     ObjectDefineProperty(G, 'fetch', { value: staticFetch, writable: true, enumerable: true, configurable: true });
   }
 
@@ -1859,6 +1908,7 @@
       assert_implements, assert_implements_optional, assert_precondition: assert_implements_optional,
       assert_object_equals, assert_any, assert_exists, assert_not_exists,
       promise_rejects_js, promise_rejects_dom, promise_rejects_exactly, promise_rejects,
+      assert_throws_quotaexceedederror, promise_rejects_quotaexceedederror,
       EventWatcher, AssertionError, OptionalFeatureUnsupportedError,
       subsetTest, subsetTestByKey, shouldRunSubTest,
       timeout: harnessTimeout,

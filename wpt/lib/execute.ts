@@ -28,8 +28,6 @@ const BUILTIN_SCRIPTS = new Set([
   'resources/testharness.js', 'resources/testharnessreport.js', 'common/subset-tests.js', 'common/subset-tests-by-key.js',
 ]);
 
-/** Directories whose tests exercise fetch itself: no static-resource shim there. */
-const REAL_FETCH_DIRS = ['fetch/', 'xhr/', 'service-workers/'];
 
 let harnessSource: string | undefined;
 function loadHarness(): string {
@@ -173,12 +171,11 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
     const boot = (await guard(ctx.eval(loadHarness(), { filename: HARNESS_FILENAME, reference: true, timeout: 5000 }))) as Reference<
       (...args: unknown[]) => unknown
     >;
-    const realFetch = REAL_FETCH_DIRS.some((d) => job.path.startsWith(d));
     const config = {
       href: `${WPT_ORIGIN}/${job.path}${job.variant}`,
       scope: scopeFor(job.meta.globals),
       title: job.meta.title ?? job.path,
-      staticFetch: !realFetch,
+      staticFetch: true,
       marker: `__wpt_script_end_${randomBytes(6).toString('hex')}`,
     };
     control = (await guard(boot.apply(undefined, [report, new ivm.ExternalCopy(config).copyInto()], {
