@@ -59,7 +59,7 @@ export function startNodeBaseline(): Promise<RunningTarget> {
 
 export function startIsleDev(project: string, isolation: 'request' | 'tenant'): Promise<RunningTarget> {
   return startProcess(
-    ['--no-node-snapshot', '--disable-warning=ExperimentalWarning', 'cli/main.ts', 'dev', project, '--port', '0', '--isolation', isolation, '--no-watch'],
+    ['--no-node-snapshot', '--expose-gc', '--disable-warning=ExperimentalWarning', 'cli/main.ts', 'dev', project, '--port', '0', '--isolation', isolation, '--no-watch'],
     /Ready on (http:\S+)/,
   );
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const main = join(here, '..', 'main.ts');
 const REQUIRED_MAJOR = 24;
-const flags = ['--no-node-snapshot', '--disable-warning=ExperimentalWarning'];
+const flags = ['--no-node-snapshot', '--expose-gc', '--disable-warning=ExperimentalWarning'];
 
 function currentMajor() {
   return Number(process.versions.node.split('.')[0]);
@@ -29,7 +29,7 @@ function pinnedNode() {
   return undefined;
 }
 
-const ready = currentMajor() === REQUIRED_MAJOR && process.execArgv.includes('--no-node-snapshot');
+const ready = currentMajor() === REQUIRED_MAJOR && process.execArgv.includes('--no-node-snapshot') && process.execArgv.includes('--expose-gc');
 if (ready) {
   await import(main);
 } else {

@@ -9,6 +9,7 @@ import { ObjectDefineProperty, globalThisRef } from './intrinsics.ts';
 import { applyBootConfig, type BootConfig } from './worker/config.ts';
 import { boot as bootConsole } from './console/install.ts';
 import { boot as bootWasm } from './wasm/install.ts';
+import { captureGarbageCollector } from './worker/memory.ts';
 
 export const BOOT_KEY = '__isle_boot';
 
@@ -25,6 +26,7 @@ function boot(
   // Error.isError) are captured or wrapped here, still before any tenant code.
   bootConsole();
   bootWasm();
+  captureGarbageCollector();
   return entry;
 }
 

@@ -31,6 +31,8 @@ export interface EngineRequest {
   /** Flat name/value list as received (repeated names kept). */
   headers: string[];
   body: AsyncIterable<Uint8Array> | null;
+  /** The body's chunks belong to the engine once read (socket reads), so they can move into the isolate. */
+  bodyOwned?: boolean;
   /** Aborts when the client disconnects. */
   signal: AbortSignal;
   requestId?: string;
@@ -259,7 +261,7 @@ export class WorkerEngine {
 
   async #exchange(req: EngineRequest, sink: ResponseSink, state: RunState, session: IsolateSession): Promise<void> {
     const bodyId = req.body
-      ? registerBodySource(session, bodySourceFromIterable(req.body, () => {}))
+      ? registerBodySource(session, bodySourceFromIterable(req.body, req.bodyOwned ?? false, () => {}))
       : 0;
     const outcome = await this.#call<any>(state, session, 'fetch', {
       key: state.key,

@@ -58,8 +58,17 @@ export function toEngineRequest(req: IncomingMessage, res: ServerResponse, view:
     url: view.origin + (req.url ?? '/'),
     headers,
     body,
+    bodyOwned: true,
     signal: controller.signal,
   };
+}
+
+function releaseBytes(chunk: Uint8Array): void {
+  const buffer = chunk.buffer as ArrayBuffer & { transfer?: (n: number) => ArrayBuffer; detached?: boolean };
+  if (chunk.byteOffset !== 0 || chunk.byteLength !== buffer.byteLength || buffer.detached) return;
+  try {
+    buffer.transfer?.(0);
+  } catch {}
 }
 
 export function sinkFor(res: ServerResponse): ResponseSink {
@@ -73,7 +82,10 @@ export function sinkFor(res: ServerResponse): ResponseSink {
     },
     write(chunk) {
       if (res.destroyed) return Promise.reject(new Error('client disconnected'));
-      if (res.write(chunk)) return Promise.resolve();
+      // The chunk is the engine's own copy out of the isolate: free its memory as soon as the
+      // socket has it, instead of waiting for a GC (keeps a long streamed body's footprint flat).
+      const flushed = () => releaseBytes(chunk);
+      if (res.write(chunk, flushed)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const done = () => {
           res.off('drain', done);

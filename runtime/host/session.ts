@@ -4,7 +4,7 @@ import { ivm, type Context, type ExternalCopy, type Isolate, type Reference } fr
 import { asyncOps, sendOps, syncOps } from './ops/index.ts';
 import { forwardTaskRejection } from './ops/events.ts';
 import { markTimeOrigin } from './ops/performance.ts';
-import type { OpConfig, OpContext } from './ops/types.ts';
+import { TransferredBytes, type OpConfig, type OpContext } from './ops/types.ts';
 import type { Logger } from './log.ts';
 
 export interface BootConfig {
@@ -55,6 +55,13 @@ export function exactBytes(value: unknown, depth = 0): unknown {
     for (const key of Object.keys(record)) record[key] = exactBytes(record[key], depth + 1);
   }
   return value;
+}
+
+/** Moves `bytes`' memory into the isolate (detaching it here); copies first if it is a view into a larger buffer. */
+function transferable(bytes: Uint8Array) {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return new ivm.ExternalCopy(buffer as ArrayBuffer, { transferOut: true }).copyInto({ release: true });
 }
 
 export class IsolateSession implements OpContext {
@@ -138,7 +145,10 @@ export class IsolateSession implements OpContext {
     const settle = (ok: boolean, value: unknown) => {
       if (this.disposed) return;
       // 'complete' never fails by itself: a failure is a promise rejected and left unhandled in that task.
-      this.callIsolate('complete', id, ok, value).catch((e: unknown) => forwardTaskRejection(this, e));
+      const completion = ok && value instanceof TransferredBytes
+        ? this.callIsolateRaw('complete', [id, true, transferable(value.bytes), 'bytes'])
+        : this.callIsolate('complete', id, ok, exactBytes(value));
+      completion.catch((e: unknown) => forwardTaskRejection(this, e));
     };
     if (!fn) {
       settle(false, { name: 'TypeError', message: `unknown host op ${op}` });

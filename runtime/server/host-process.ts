@@ -49,7 +49,8 @@ export interface HostProcessOptions {
   onCrash(info: { code: number | null; signal: string | null; restartInMs: number }): void;
 }
 
-const NODE_FLAGS = ['--no-node-snapshot', '--disable-warning=ExperimentalWarning'];
+// --expose-gc: the in-isolate runtime collects streamed-body garbage (runtime/api/worker/memory.ts).
+const NODE_FLAGS = ['--no-node-snapshot', '--expose-gc', '--disable-warning=ExperimentalWarning'];
 
 export class HostProcess {
   #options: HostProcessOptions;

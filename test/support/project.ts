@@ -1,5 +1,7 @@
 // Temporary worker projects on disk, served by a real `worker dev` server on 127.0.0.1.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveLimits, type Limits } from '../../runtime/config/limits.ts';
@@ -82,5 +84,37 @@ export async function startDev(
         }, timeoutMs).unref();
       });
     },
+  };
+}
+
+/** `worker dev` as its own process (the real CLI entry), for measurements of the server alone. */
+export async function startCliDev(dir: string, args: string[] = []): Promise<{ url: string; rssMb(): number; stop(): Promise<void> }> {
+  const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', main, 'dev', join(dir, 'src/index.ts'), '--port', '0', '--no-watch', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker dev did not start: ${out}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /Ready on (http:\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`worker dev exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
   };
 }

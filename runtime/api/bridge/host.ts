@@ -86,11 +86,14 @@ export function hostSend(op: string, ...args: unknown[]): void {
   ReflectApply(sendCallback, undefined, withArgs([op], args));
 }
 
-/** Host → isolate: settle the promise of an earlier `hostAsync`. */
-export function completeHostCall(id: number, ok: boolean, value: unknown): void {
+/**
+ * Host → isolate: settle the promise of an earlier `hostAsync`. `kind` 'bytes': the host moved an
+ * ArrayBuffer in (no copy); it is delivered as a Uint8Array.
+ */
+export function completeHostCall(id: number, ok: boolean, value: unknown, kind?: string): void {
   const deferred = MapPrototypeGet(pending, id);
   if (deferred === undefined) return;
   MapPrototypeDelete(pending, id);
-  if (ok) deferred.resolve(value);
+  if (ok) deferred.resolve(kind === 'bytes' ? new Uint8Array(value as ArrayBuffer) : value);
   else deferred.reject(errorFromHost(value));
 }

@@ -9,11 +9,13 @@ import { createIncomingRequest, readResponseParts } from '../fetch/host-bridge.t
 import {
   Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, ObjectPrototypeToString, Promise,
   PromisePrototypeThen, PromiseResolve, ReflectApply, ReflectGet, TypeError, TypedArrayPrototypeGetSymbolToStringTag,
+  TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { bootConfig } from './config.ts';
 import { createExecutionContext, settleWaitUntil, type ExecutionContext } from './context.ts';
 import { describeThrown, invalidResponseError, type ErrorInfo } from './errors.ts';
 import { web } from './web.ts';
+import { noteStreamedBytes } from './memory.ts';
 import { sealCodeGeneration } from '../wasm/policy.ts';
 import { dispatchServiceWorkerFetch, dispatchServiceWorkerScheduled, hasServiceWorkerHandler } from './service-worker.ts';
 
@@ -74,6 +76,7 @@ function requestBody(bodyId: number): object | null {
           const req = w.byobRequest(controller) as { respond?: unknown } | null;
           if (req) ReflectApply(ReflectGet(req, 'respond') as Function, req, [0]);
         } else {
+          noteStreamedBytes(TypedArrayPrototypeGetByteLength(chunk));
           w.byteControllerEnqueue(controller, chunk);
         }
       });
@@ -137,6 +140,10 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
 }
 
 /** The next chunk of the response body (a Uint8Array), or null at the end. */
+/**
+ * The next chunk of the response body (a Uint8Array), or null at the end. Streamed bytes are
+ * counted so that a long body's garbage is collected as it goes (see memory.ts).
+ */
 function readBody(key: number): Promise<Uint8Array | null> {
   const state = MapPrototypeGet(requests, key);
   if (state === undefined || state.reader === undefined) return PromiseResolve(null);
@@ -149,6 +156,7 @@ function readBody(key: number): Promise<Uint8Array | null> {
     if (!isUint8Array(r.value)) {
       throw new TypeError('The response body stream must produce Uint8Array chunks.');
     }
+    noteStreamedBytes(TypedArrayPrototypeGetByteLength(r.value));
     return r.value;
   });
 }

@@ -12,6 +12,9 @@
 //                      runs the same policy (policy.ts is pure for that reason) and hand back the
 //                      stream.
 //   createEgress()   — an undici Agent whose `connect` uses the transport and adds TLS.
+//   configureEgress() — process-wide choice of the transport for egress created without one: the
+//                      jailed host (no network of its own) installs the broker transport
+//                      (runtime/jail/broker-client.ts) here, from the settings its supervisor passed.
 import { lookup } from 'node:dns/promises';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -173,6 +176,8 @@ export class DirectTransport implements EgressTransport {
 export interface EgressOptions {
   /** Allow rules (`HOST[:PORT]`), as given to `--allow-egress`. */
   allow?: readonly (string | AllowRule)[];
+  /** The tenant the connections are made for (a broker applies that tenant's grants). */
+  tenant?: string;
   resolver?: Resolver;
   dialer?: Dialer;
   /** Replaces DirectTransport entirely (e.g. a broker outside the jail). */
@@ -192,16 +197,35 @@ export interface Egress {
   close(): Promise<void>;
 }
 
+/** Makes the transport for an egress created without one (see configureEgress). */
+export type TransportFactory = (policy: EgressPolicy, options: { tenant?: string; connectTimeoutMs?: number }) => EgressTransport;
+
+let defaults: { transport?: TransportFactory; tls?: Pick<tls.ConnectionOptions, 'ca'> } = {};
+
+/**
+ * Process-wide egress defaults: `transport` replaces DirectTransport for every egress created
+ * without an explicit transport (the jailed host: the broker); `tls` adds trusted CAs (tests).
+ * Call with {} to restore the defaults.
+ */
+export function configureEgress(options: { transport?: TransportFactory; tls?: Pick<tls.ConnectionOptions, 'ca'> }): void {
+  defaults = { ...options };
+}
+
 export function createEgress(options: EgressOptions = {}): Egress {
+  const policy = new EgressPolicy(options.allow ?? []);
   const transport =
     options.transport ??
+    defaults.transport?.(policy, {
+      ...(options.tenant !== undefined && { tenant: options.tenant }),
+      ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
+    }) ??
     new DirectTransport({
-      policy: new EgressPolicy(options.allow ?? []),
+      policy,
       ...(options.resolver && { resolver: options.resolver }),
       ...(options.dialer && { dialer: options.dialer }),
       ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     });
-  const tlsExtra = options.tls ?? {};
+  const tlsExtra = options.tls ?? defaults.tls ?? {};
   const connect = (
     opts: { hostname: string; protocol: string; port: string | number; servername?: string | null },
     callback: (err: Error | null, socket: Duplex | null) => void,

@@ -1,10 +1,12 @@
 // Request bodies flowing host → isolate: the isolate's request.body pulls chunks one at a time, so
 // the client's upload is read only as fast as the tenant consumes it (backpressure end to end).
-import type { OpContext, OpModule } from './types.ts';
+import { TransferredBytes, type OpContext, type OpModule } from './types.ts';
 
 export interface BodySource {
   /** Next chunk, or null at the end. Rejects if the client aborted. */
   read(): Promise<Uint8Array | null>;
+  /** The chunks are the source's own (e.g. socket reads) and may be handed over without a copy. */
+  owned: boolean;
   cancel(): void;
 }
 
@@ -33,15 +35,14 @@ export function registerBodySource(ctx: OpContext, source: BodySource): number {
 }
 
 /** Adapts any async iterable of bytes (e.g. node:http's IncomingMessage) into a BodySource. */
-export function bodySourceFromIterable(iterable: AsyncIterable<Uint8Array>, onCancel: () => void): BodySource {
+export function bodySourceFromIterable(iterable: AsyncIterable<Uint8Array>, owned: boolean, onCancel: () => void): BodySource {
   const it = iterable[Symbol.asyncIterator]();
   return {
+    owned,
     async read() {
       const r = await it.next();
       if (r.done) return null;
-      const chunk = r.value;
-      // Node's Buffers may view a shared pool; hand the isolate exactly this chunk's bytes.
-      return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
+      return r.value;
     },
     cancel() {
       onCancel();
@@ -57,8 +58,11 @@ export const bodyOps: OpModule = {
       if (!source) return null;
       try {
         const chunk = await source.read();
-        if (chunk === null) table(ctx).sources.delete(id);
-        return chunk;
+        if (chunk === null) {
+          table(ctx).sources.delete(id);
+          return null;
+        }
+        return source.owned ? new TransferredBytes(chunk) : chunk;
       } catch {
         table(ctx).sources.delete(id);
         throw Object.assign(new Error('The client aborted the request body.'), { name: 'TypeError' });

@@ -38,3 +38,15 @@ export interface OpModule {
 }
 
 export type { LogLevel };
+
+/**
+ * An op result whose bytes the op hands over: the host gives up the memory and it moves into the
+ * isolate without a copy (large streamed bodies would otherwise double their footprint until the
+ * next GC). The op must not touch `bytes` afterwards.
+ */
+export class TransferredBytes {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
