@@ -123,7 +123,11 @@ export class WorkerEngine {
       memoryMb: this.#options.limits.memoryMb,
       id,
       log,
-      config: { subrequestLimit: this.#options.limits.subrequests, allowEgress: this.#options.allowEgress },
+      config: {
+        subrequestLimit: this.#options.limits.subrequests,
+        allowEgress: this.#options.allowEgress,
+        ...(this.#options.tenant !== undefined && { tenant: this.#options.tenant }),
+      },
       boot: { env: this.#options.env, dev: this.#options.dev },
     });
     session.stackMapper = (stack) => this.#bundle.mapper.mapStack(stack);

@@ -28,17 +28,18 @@ const FETCH_STATE = Symbol('isle.outbound-fetch');
 const BODY_HIGH_WATER_MARK = 64 * 1024;
 const MAX_REDIRECTS = 20;
 
-// One dispatcher (and connection pool) per distinct rule set, shared by the isolates that have it.
+// One dispatcher (and connection pool) per tenant and rule set, shared by that tenant's isolates.
 const sharedEgress = new Map<string, Egress>();
 
 export function egressFor(ctx: OpContext): Egress {
   return ctx.state(EGRESS_STATE, () => {
     const rules = ctx.config.allowEgress ?? [];
-    const key = JSON.stringify(rules);
+    const tenant = ctx.config.tenant;
+    const key = JSON.stringify([tenant ?? null, rules]);
     let egress = sharedEgress.get(key);
     if (!egress) {
       try {
-        egress = createEgress({ allow: rules });
+        egress = createEgress({ allow: rules, ...(tenant !== undefined && { tenant }) });
       } catch (e) {
         // Rules are validated when the worker is configured; this is the last line of defence.
         ctx.log.system('error', `invalid egress configuration: ${(e as Error).message}`);

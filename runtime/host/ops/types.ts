@@ -24,6 +24,8 @@ export interface OpConfig {
   subrequestLimit: number;
   /** Extra egress allow rules (HOST[:PORT]) granted by the operator. */
   allowEgress: string[];
+  /** The tenant (serve): the egress broker applies the grants the admin gave that tenant. */
+  tenant?: string;
 }
 
 export type SyncOp = (ctx: OpContext, ...args: any[]) => unknown;
