@@ -1,7 +1,7 @@
 // WebIDL DOMException: https://webidl.spec.whatwg.org/#idl-DOMException
 // An Error subclass of this realm with `name`, `message` and the legacy `code` table.
 import {
-  Error, ErrorCaptureStackTrace, ObjectDefineProperty, ObjectFreeze, ObjectHasOwn, ObjectSetPrototypeOf,
+  Error, ObjectDefineProperty, ReflectGet, ObjectFreeze, ObjectHasOwn, ObjectSetPrototypeOf,
   String, SymbolToStringTag, TypeError, WeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../intrinsics.ts';
 
@@ -14,7 +14,7 @@ const legacyCodes: Record<string, number> = ObjectFreeze({
   InvalidAccessError: 15, TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20,
   URLMismatchError: 21, QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24,
   DataCloneError: 25,
-} as Record<string, number>);
+} as unknown as Record<string, number>);
 
 const constants: [string, number][] = [
   ['INDEX_SIZE_ERR', 1], ['DOMSTRING_SIZE_ERR', 2], ['HIERARCHY_REQUEST_ERR', 3], ['WRONG_DOCUMENT_ERR', 4],
@@ -26,7 +26,7 @@ const constants: [string, number][] = [
   ['INVALID_NODE_TYPE_ERR', 24], ['DATA_CLONE_ERR', 25],
 ];
 
-interface Slots { name: string; message: string }
+interface Slots { name: string; message: string; cause: unknown }
 const slots = new WeakMap<object, Slots>();
 
 function slotsOf(self: unknown, member: string): Slots {
@@ -35,21 +35,41 @@ function slotsOf(self: unknown, member: string): Slots {
   return s;
 }
 
+/** WebIDL DOMString conversion (ToString, which throws for symbols). */
+function toDOMString(v: unknown): string {
+  if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
+  return String(v);
+}
+
 export class DOMException extends Error {
-  constructor(message: unknown = '', name: unknown = 'Error') {
-    // WebIDL: both arguments are converted with ToString (DOMString); undefined means the default.
-    const messageString = message === undefined ? '' : String(message);
-    const nameString = name === undefined ? 'Error' : String(name);
+  // constructor(optional DOMString message = "", optional (DOMExceptionOptions or DOMString) options = {})
+  // with dictionary DOMExceptionOptions { any cause; DOMString name = "Error"; }.
+  constructor(message: unknown = undefined, options: unknown = undefined) {
+    const messageString = message === undefined ? '' : toDOMString(message);
+    let nameString = 'Error';
+    let cause: unknown;
+    if (typeof options === 'object' || typeof options === 'function') {
+      if (options !== null) {
+        // Dictionary members in lexicographic order.
+        cause = ReflectGet(options, 'cause');
+        const name = ReflectGet(options, 'name');
+        if (name !== undefined) nameString = toDOMString(name);
+      }
+    } else if (options !== undefined) {
+      nameString = toDOMString(options);
+    }
+    // V8 starts the captured stack below the `new DOMException(…)` frame (new.target) and heads it
+    // with the name getter (read lazily) and the message given to Error, hence `super(message)`;
+    // the own `message` Error makes is removed: WebIDL exposes it through the prototype getter.
     super(messageString);
-    // Own `message` from Error's constructor is removed: the spec exposes it via the prototype getter.
     delete (this as { message?: string }).message;
-    WeakMapPrototypeSet(slots, this, { name: nameString, message: messageString });
-    if (ErrorCaptureStackTrace) ErrorCaptureStackTrace(this, DOMException);
+    WeakMapPrototypeSet(slots, this, { name: nameString, message: messageString, cause });
   }
   // @ts-expect-error accessor replaces Error's data property on purpose (spec: prototype getters)
   get name(): string { return slotsOf(this, 'name').name; }
   // @ts-expect-error see above
   get message(): string { return slotsOf(this, 'message').message; }
+  override get cause(): unknown { return slotsOf(this, 'cause').cause; }
   get code(): number {
     const { name } = slotsOf(this, 'code');
     return ObjectHasOwn(legacyCodes, name) ? legacyCodes[name]! : 0;
@@ -63,7 +83,7 @@ for (let i = 0; i < constants.length; i++) {
   ObjectDefineProperty(DOMException.prototype, key, desc);
 }
 ObjectDefineProperty(DOMException.prototype, SymbolToStringTag, { value: 'DOMException', configurable: true });
-for (const member of ['name', 'message', 'code']) {
+for (const member of ['name', 'message', 'cause', 'code']) {
   const d = { enumerable: true };
   ObjectDefineProperty(DOMException.prototype, member, d);
 }
