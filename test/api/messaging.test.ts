@@ -207,9 +207,26 @@ describe('MessageChannel / MessagePort / MessageEvent', () => {
       ch.port1.postMessage('dropped');
       ch.port2.postMessage('also dropped');
       await new Promise((r) => setTimeout(r, 5));
-      return { got, log };
+      // In-flight messages are still delivered after either side closes, even from onmessage.
+      const c2 = new MessageChannel();
+      const inflight = [];
+      const done = new Promise((resolve) => {
+        c2.port1.onmessage = (e) => { inflight.push(e.data); c2.port1.close(); if (e.data === 'DONE') resolve(); };
+      });
+      c2.port2.postMessage('TEST');
+      c2.port2.postMessage('DONE');
+      c2.port2.close();
+      await done;
+      // A closed port can still be transferred; the received port is disentangled.
+      const c3 = new MessageChannel(), c4 = new MessageChannel();
+      c3.port1.onmessage = () => inflight.push('unreachable');
+      c3.port2.close();
+      const moved = await new Promise((resolve) => { c4.port1.onmessage = (e) => resolve(e.ports[0]); c4.port2.postMessage('p', [c3.port2]); });
+      moved.postMessage('lost');
+      await new Promise((r) => setTimeout(r, 5));
+      return { got, log, inflight, movedIsPort: moved instanceof MessagePort };
     `);
-    expect(r).toEqual({ got: 'hi', log: ['port1 close'] });
+    expect(r).toEqual({ got: 'hi', log: ['port1 close'], inflight: ['TEST', 'DONE'], movedIsPort: true });
   });
 
   it('transfers ports: the old object is neutered, the new one receives', async () => {

@@ -20,7 +20,7 @@ interface PortState {
   queue: Serialized[];
   /** The port message queue is enabled (start() or onmessage). */
   enabled: boolean;
-  /** [[Detached]]: closed or transferred. */
+  /** [[Detached]]: transferred away (this state moved to another MessagePort object). */
   detached: boolean;
 }
 
@@ -64,11 +64,9 @@ export class MessagePort extends EventTarget {
   }
 
   close(): void {
-    const s = portState(this);
-    s.detached = true;
-    disentangle(s);
-    // Messages still waiting in this port's queue are dropped with it.
-    s.queue = newList();
+    // Disentangles: nothing new arrives or leaves. Messages already in this port's queue are still
+    // delivered, and a closed port can still be transferred (as browsers and WPT expect).
+    disentangle(portState(this));
   }
 }
 
@@ -122,7 +120,7 @@ function postMessageSteps(port: MessagePort, s: PortState, message: unknown, tra
 
 /** One message task: the oldest message of the port's queue becomes a `message` event. */
 function deliverOne(s: PortState): void {
-  if (!s.enabled || s.detached || s.owner === null) return;
+  if (!s.enabled || s.owner === null) return;
   const serialized = ArrayPrototypeShift(s.queue);
   if (serialized === undefined) return;
   let result: { value: unknown; transferred: object[] };
