@@ -240,8 +240,9 @@ describe('testharness in an isolate', () => {
     expect(s['assertions pass']).toEqual({ status: 'PASS', message: null });
     // Unnamed arrow-function tests are named after their body, like testharness.js.
     expect(s['assert_true(true)']?.status).toBe('PASS');
-    expect(s.Untitled?.status).toBe('PASS');
-    expect(s['Untitled 1']?.status).toBe('PASS');
+    // Other unnamed tests: the file's base name, numbered.
+    expect(s.format?.status).toBe('PASS');
+    expect(s['format 1']?.status).toBe('PASS');
   });
 
   it('runs cleanups, promise tests in sequence, EventWatcher and step_wait; duplicate names are an error', async () => {

@@ -755,9 +755,12 @@
 
   // ---------------------------------------------------------------------------------------------
   // Test definition API.
+  // Unnamed tests in a worker scope are named after the file: its META title, else its base name
+  // up to the first dot; then " 1", " 2", ….
   function nextDefaultName() {
     const n = harness.defaultNameCounter++;
-    return n === 0 ? 'Untitled' : 'Untitled ' + n;
+    const base = typeof config.defaultName === 'string' && config.defaultName !== '' ? config.defaultName : 'Untitled';
+    return n === 0 ? base : base + ' ' + n;
   }
 
   function getTestName(func, name) {
@@ -952,7 +955,7 @@
     }
     applySetupProperties(properties);
     if (harness.singleTest && tests.length === 0) {
-      new Test(config.title || 'Untitled', {}).phase = STARTED;
+      new Test(typeof config.defaultName === 'string' && config.defaultName !== '' ? config.defaultName : 'Untitled', {}).phase = STARTED;
     }
     if (typeof func === 'function') {
       try {

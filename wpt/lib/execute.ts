@@ -7,7 +7,7 @@
 // and the results reported so far are kept. An isolate that dies (memory limit) is a CRASH.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ivm, type Reference } from '../../runtime/host/ivm.ts';
 import type { LogRecord } from '../../runtime/host/log.ts';
@@ -174,7 +174,7 @@ export async function executeJob(job: Job, options: RunOptions): Promise<FileRes
     const config = {
       href: `${WPT_ORIGIN}/${job.path}${job.variant}`,
       scope: scopeFor(job.meta.globals),
-      title: job.meta.title ?? job.path,
+      defaultName: job.meta.title ?? basename(job.path).split('.')[0],
       staticFetch: true,
       marker: `__wpt_script_end_${randomBytes(6).toString('hex')}`,
     };
