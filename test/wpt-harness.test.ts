@@ -1,6 +1,7 @@
 // The WPT runner: its testharness implementation inside a real Isle isolate, the file-level
 // outcomes (timeouts, crashes), discovery and the expectations logic.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,7 @@ async_test(t => { setTimeout(() => { for (;;) {} }, 0); }, 'hangs in a timer');
 test(() => { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); }, 'allocates');
 `,
   'crash/ok.any.js': `test(() => {}, 'still runs');\n`,
+  'cli/two.any.js': `test(() => {}, 'passes');\ntest(() => assert_true(false), 'fails');\n`,
 };
 
 beforeAll(() => {
@@ -352,6 +354,27 @@ describe('runner', () => {
     expect(resolveScript('url/x.any.js', '/common/sab.js')).toBe('common/sab.js');
     expect(resolveScript('x.any.js', '../../etc/passwd')).toBeNull();
   });
+});
+
+describe('npm run wpt', () => {
+  it('records expectations, then exits non-zero on a regression and on an unexpected pass', () => {
+    const exp = join(dir, 'exp.json');
+    const run = (...args: string[]) => spawnSync(process.execPath,
+      ['--no-node-snapshot', '--no-warnings', 'wpt/run.ts', '--wpt-dir', dir, '--expectations', exp, '--report', join(dir, 'report.md'), ...args, 'cli'],
+      { encoding: 'utf8', timeout: 60_000 });
+    const first = run('--update-expectations');
+    expect(first.status).toBe(0);
+    const recorded = JSON.parse(readFileSync(exp, 'utf8'));
+    expect(recorded).toEqual({ 'cli/two.any.js': { passes: { status: 'PASS' }, fails: { status: 'FAIL' } } });
+    expect(run().status).toBe(0);
+    // Flip both: "passes" is now an unexpected pass, "fails" a regression.
+    writeFileSync(exp, JSON.stringify({ 'cli/two.any.js': { passes: { status: 'FAIL', reason: 'r' }, fails: { status: 'PASS' } } }));
+    const flipped = run();
+    expect(flipped.status).toBe(1);
+    expect(flipped.stdout).toMatch(/REGRESSIONS \(1\):\n  cli\/two\.any\.js › fails: expected PASS, got FAIL/);
+    expect(flipped.stdout).toMatch(/UNEXPECTED PASSES \(1\):\n  cli\/two\.any\.js › passes: expected FAIL, got PASS/);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/\| cli \| 1 \| 2 \| 50\.0% \|/);
+  }, 60_000);
 });
 
 describe('expectations', () => {

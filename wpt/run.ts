@@ -1,7 +1,7 @@
 // `npm run wpt -- [options] [filter…]`: runs WPT `*.any.js` files, each in a fresh Isle isolate,
 // compares the results with wpt/expectations.json and writes wpt/report.md. See wpt/README.md.
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { discover } from './lib/discover.ts';
@@ -20,7 +20,7 @@ directories (url, encoding, streams, fetch/api, …).
 
   --wpt-dir DIR            WPT checkout (default: $WPT_DIR, else wpt/.cache)
   --expectations FILE      expectations file (default: wpt/expectations.json)
-  --update-expectations    rewrite the expectations (and wpt/baseline.json) from this run
+  --update-expectations    rewrite the expectations (and baseline.json beside them) from this run
   --report FILE            Markdown report (default: wpt/report.md)
   --json FILE              also write every result as JSON
   --jobs N                 files run at once (default 2)
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
   if (v['update-expectations']) {
     const next = updateExpectations(expectations, results);
     saveExpectations(expectationsPath, next);
-    writeBaseline(resolve(HERE, 'baseline.json'), summary, results);
+    writeBaseline(join(dirname(expectationsPath), 'baseline.json'), summary, results);
     process.stdout.write(`expectations updated: ${expectationsPath}\n`);
   } else {
     show('REGRESSIONS', comparison.regressions);
