@@ -88,6 +88,16 @@ export class WorkerEngine {
     return this.#options;
   }
 
+  /**
+   * Builds the current bundle's per-version snapshot (prelude + bundle, compiled and warmed) now
+   * instead of on first use. Requests are served without it until it is ready; a bundle that
+   * cannot have one (its warm-up does not settle, or throws) is served from the prelude snapshot.
+   */
+  async prepare(): Promise<{ bytes: number; buildMs: number } | undefined> {
+    const v = await this.#bundle.buildVersionSnapshot();
+    return v && { bytes: v.bytes, buildMs: v.buildMs };
+  }
+
   /** Swaps in a new build; requests already running finish on the old one. */
   setBundle(bundle: WorkerBundle): void {
     this.#bundle = new LoadedBundle(bundle);
@@ -116,28 +126,49 @@ export class WorkerEngine {
     old?.then((s) => setTimeout(() => s.dispose(), this.#options.limits.wallMs).unref(), () => {});
   }
 
-  async #newSession(id: string, log: Logger): Promise<IsolateSession> {
-    const { snapshot } = await sharedPrelude();
-    const session = await IsolateSession.create({
-      snapshot,
-      memoryMb: this.#options.limits.memoryMb,
-      id,
-      log,
-      config: {
-        subrequestLimit: this.#options.limits.subrequests,
-        allowEgress: this.#options.allowEgress,
-        ...(this.#options.tenant !== undefined && { tenant: this.#options.tenant }),
-      },
-      boot: { env: this.#options.env, dev: this.#options.dev },
-    });
-    session.stackMapper = (stack) => this.#bundle.mapper.mapStack(stack);
+  async #newSession(id: string, log: Logger, bundle?: LoadedBundle): Promise<IsolateSession> {
+    // With a bundle: its per-version snapshot when built (the isolate starts with the bundle loaded).
+    const version = bundle?.versionSnapshot();
+    const snapshot = version ? version.snapshot : (await sharedPrelude()).snapshot;
+    const startupMs = this.#options.limits.startupMs;
+    let session: IsolateSession;
+    try {
+      session = await IsolateSession.create({
+        snapshot,
+        memoryMb: this.#options.limits.memoryMb,
+        id,
+        log,
+        config: {
+          subrequestLimit: this.#options.limits.subrequests,
+          allowEgress: this.#options.allowEgress,
+          ...(this.#options.tenant !== undefined && { tenant: this.#options.tenant }),
+        },
+        boot: { env: this.#options.env, dev: this.#options.dev },
+        ...(version && { start: { startupMs } }),
+      });
+    } catch (e) {
+      if (version && bundle) throw bundle.startFailure({ isolate: { isDisposed: false } }, e, startupMs);
+      throw e;
+    }
+    const mapper = (bundle ?? this.#bundle).mapper;
+    session.stackMapper = (stack) => mapper.mapStack(stack);
+    if (session.started) {
+      try {
+        bundle!.checkStarted(session.started);
+      } catch (e) {
+        session.dispose();
+        throw e;
+      }
+    }
     return session;
   }
 
   async #loadedSession(id: string, log: Logger): Promise<IsolateSession> {
-    const session = await this.#newSession(id, log);
+    const bundle = this.#bundle;
+    const session = await this.#newSession(id, log, bundle);
+    if (session.started) return session;
     try {
-      await this.#bundle.instantiate(session, this.#options.limits.startupMs);
+      await bundle.instantiate(session, this.#options.limits.startupMs);
     } catch (e) {
       session.dispose();
       throw e;

@@ -2,6 +2,7 @@
 // isolate's compile reuses, and its source map for stack traces.
 import type { WorkerBundle } from '../bundler/bundle.ts';
 import { ivm, type ExternalCopy } from './ivm.ts';
+import { createVersionSnapshot, sharedPrelude, type VersionSnapshot } from './prelude.ts';
 import type { IsolateSession } from './session.ts';
 import { StackMapper } from './source-map.ts';
 
@@ -27,6 +28,10 @@ export class LoadedBundle {
   #cachedData: ExternalCopy<ArrayBuffer> | undefined;
 
   readonly bundle: WorkerBundle;
+  #version: VersionSnapshot | undefined;
+  #versionState: 'none' | 'building' | 'ready' | 'unavailable' = 'none';
+  #versionReady: Promise<VersionSnapshot | undefined> | undefined;
+
   constructor(bundle: WorkerBundle) {
     this.bundle = bundle;
     this.mapper = new StackMapper(bundle.map, bundle.filename);
@@ -34,6 +39,46 @@ export class LoadedBundle {
 
   get id(): string {
     return this.bundle.id;
+  }
+
+  /**
+   * The per-version snapshot (prelude + this bundle, warmed), once built; undefined until then or
+   * when this bundle cannot have one. The first call starts the build in the background.
+   */
+  versionSnapshot(): VersionSnapshot | undefined {
+    if (this.#versionState === 'none') void this.buildVersionSnapshot();
+    return this.#version;
+  }
+
+  /** Builds the per-version snapshot (once); resolves undefined when the bundle cannot have one. */
+  buildVersionSnapshot(): Promise<VersionSnapshot | undefined> {
+    this.#versionReady ??= (async () => {
+      this.#versionState = 'building';
+      const { prelude, snapshot } = await sharedPrelude();
+      // Off the current request's critical path (the snapshot itself blocks this thread ~70 ms).
+      await new Promise((r) => setImmediate(r));
+      let built: VersionSnapshot | undefined;
+      try {
+        built = await createVersionSnapshot(prelude, snapshot, this.bundle);
+      } catch {
+        built = undefined;
+      }
+      this.#version = built;
+      this.#versionState = built ? 'ready' : 'unavailable';
+      return built;
+    })();
+    return this.#versionReady;
+  }
+
+  /** Failure of `IsolateSession.create` with `start` (per-version snapshot): boot ran the top level. */
+  startFailure(session: { isolate: { isDisposed: boolean } }, e: unknown, startupMs: number): StartupError {
+    const disposed = (e as { isolateDisposed?: boolean })?.isolateDisposed ?? session.isolate.isDisposed;
+    return this.#startupFailure({ isolate: { isDisposed: disposed } }, e, startupMs);
+  }
+
+  /** The 'load' result reported by a per-version snapshot's start: throws StartupError when it failed. */
+  checkStarted(result: { ok: boolean; error?: ErrorInfo }): void {
+    if (!result.ok) throw new StartupError(this.mapError(result.error!), 'no-handler');
   }
 
   /** Compiles and runs the bundle's top level in `session`, then hands its exports to the dispatcher. */
@@ -58,7 +103,7 @@ export class LoadedBundle {
     return { format: loaded.format };
   }
 
-  #startupFailure(session: IsolateSession, e: unknown, startupMs: number): StartupError {
+  #startupFailure(session: { isolate: { isDisposed: boolean } }, e: unknown, startupMs: number): StartupError {
     const err = e as Error;
     if (/timed out/i.test(err.message)) {
       return new StartupError(

@@ -48,8 +48,147 @@ export function createPreludeSnapshot(prelude: Prelude, extraScripts: { code: st
 
 let shared: Promise<{ prelude: Prelude; snapshot: ExternalCopy<ArrayBuffer> }> | undefined;
 
+/**
+ * Makes `prelude` (built elsewhere: the jailed host gets it from its supervisor, since building
+ * needs esbuild's child process) the process-wide prelude. Call before the first sharedPrelude().
+ */
+export function usePrelude(prelude: Prelude): void {
+  shared = Promise.resolve().then(() => ({ prelude, snapshot: createPreludeSnapshot(prelude) }));
+}
+
 /** The process-wide prelude and snapshot, built on first use. */
 export function sharedPrelude(): Promise<{ prelude: Prelude; snapshot: ExternalCopy<ArrayBuffer> }> {
   shared ??= buildPrelude().then((prelude) => ({ prelude, snapshot: createPreludeSnapshot(prelude) }));
   return shared;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-version snapshots: the prelude AND one tenant bundle, with the bundle's code compiled and
+// warmed by a throwaway request, so an isolate neither compiles the bundle nor runs cold code.
+//
+// The bundle's top level is NOT evaluated into the snapshot: it is baked as a function that
+// `__isle_start` runs in every isolate, right after boot. So whatever the top level computes
+// (random ids, keys, Date.now(), module state) is computed afresh per isolate, exactly as without
+// the snapshot. Only compiled code (bytecode shared by every context of the isolate) survives from
+// the warm-up, which runs in a context V8 discards (isolated-vm's "dirty" warm-up context), with a
+// host whose every op fails: no side effect can leave the snapshot builder.
+
+/** Global names used only between the snapshot's scripts and the host; each is deleted before tenant code runs. */
+export const MAIN_KEY = '__isle_main';
+export const START_KEY = '__isle_start';
+
+const BANNER = '(function () {\n';
+const FOOTER = /\n\}\)\(\);\n?$/;
+
+/**
+ * The bundle as a script that defines its top level as a function instead of running it. Only the
+ * banner line changes (it holds no tenant code), so source maps and line numbers stay exact.
+ * Undefined when the bundle is not in Isle's bundle format.
+ */
+export function deferredBundleScript(code: string): string | undefined {
+  if (!code.startsWith(BANNER) || !FOOTER.test(code)) return undefined;
+  // `[(function…)][0]`: the array keeps V8 from naming the function after the property (it stays
+  // anonymous in stack traces, as the original IIFE), the parentheses make V8 compile it eagerly.
+  return `globalThis.${MAIN_KEY} = [(function () {\n${code.slice(BANNER.length).replace(FOOTER, '\n})][0];\n')}`;
+}
+
+/**
+ * Takes the prelude's boot and the deferred bundle off the global (at snapshot time, so neither is
+ * a global property of the snapshot's context) and defines `__isle_start(sync, async, send, config)`:
+ * boots, runs the bundle's top level, hands its exports to the dispatcher and returns
+ * `[entry, loadResult]`. It deletes itself first, before any tenant code.
+ */
+export const START_SCRIPT = `(function () {
+  'use strict';
+  const g = globalThis;
+  const boot = g.__isle_boot;
+  const main = g.${MAIN_KEY};
+  delete g.${MAIN_KEY};
+  const start = function (sync, async, send, config) {
+    delete g.${START_KEY};
+    const entry = boot(sync, async, send, config);
+    const exports = main();
+    const out = [entry, entry('load', exports)];
+    return out;
+  };
+  Object.defineProperty(g, '${START_KEY}', { value: start, writable: false, enumerable: false, configurable: true });
+})();`;
+
+/**
+ * Run in the discarded warm-up context (and first, under a timeout, in a probe isolate): starts the
+ * worker with a host that refuses every op, sends it one GET and reads at most 16 body chunks.
+ * Whatever the tenant does fails or is dropped there; only compiled bytecode is kept.
+ */
+export const VERSION_WARMUP_SCRIPT = `(function () {
+  const refuse = function () { return { ok: false, value: { name: 'Error', message: 'not available while the worker is being prepared' } }; };
+  const ignore = function () {};
+  let started;
+  try {
+    started = globalThis.${START_KEY}(refuse, ignore, ignore, { env: {}, dev: false });
+  } catch (e) {
+    return;
+  }
+  const entry = started[0];
+  if (!started[1] || started[1].ok !== true) return;
+  const key = 1;
+  let reads = 0;
+  const pump = function () {
+    if (++reads > 16) return;
+    entry('body.read', key).then(function (chunk) {
+      if (chunk !== null) pump();
+      else entry('finish', key);
+    }, ignore);
+  };
+  try {
+    entry('fetch', { key: key, method: 'GET', url: 'http://localhost/', headers: ['host', 'localhost', 'accept', '*/*'], bodyId: 0 })
+      .then(function (o) { if (o && o.ok && o.bodyId) pump(); }, ignore);
+  } catch (e) {}
+})();`;
+
+export interface VersionSnapshot {
+  snapshot: ExternalCopy<ArrayBuffer>;
+  bytes: number;
+  buildMs: number;
+}
+
+/**
+ * Builds the per-version snapshot of `bundle`, or returns undefined when the bundle cannot be baked
+ * safely. The warm-up runs tenant code inside the snapshot builder, which has no time limit, so it
+ * is first run in an ordinary isolate (same scripts, same refusing host) under `probeMs`: a bundle
+ * whose top level or warm-up request does not settle in time is served without one.
+ */
+export async function createVersionSnapshot(
+  prelude: Prelude,
+  preludeSnapshot: ExternalCopy<ArrayBuffer>,
+  bundle: { code: string; filename: string },
+  probeMs = 1000,
+): Promise<VersionSnapshot | undefined> {
+  const deferred = deferredBundleScript(bundle.code);
+  if (deferred === undefined) return undefined;
+  const started = performance.now();
+  const probe = new ivm.Isolate({ snapshot: preludeSnapshot, memoryLimit: 128 });
+  try {
+    // Exceptions of the tenant (e.g. a top level that needs the host) are caught by the warm-up
+    // and only shorten it; what disqualifies is not settling in time (or the memory limit).
+    // Asynchronous calls: the probe runs on isolated-vm's thread, never blocking this event loop.
+    const context = await probe.createContext();
+    const deadline = performance.now() + probeMs;
+    const left = () => Math.max(1, Math.floor(deadline - performance.now()));
+    await (await probe.compileScript(deferred, { filename: bundle.filename })).run(context, { timeout: left() });
+    await context.eval(START_SCRIPT, { timeout: left() });
+    await context.eval(VERSION_WARMUP_SCRIPT, { timeout: left() });
+  } catch {
+    return undefined;
+  } finally {
+    probe.dispose();
+  }
+  const snapshot = ivm.Isolate.createSnapshot(
+    [
+      { code: prelude.code, filename: PRELUDE_FILENAME },
+      { code: deferred, filename: bundle.filename },
+      { code: START_SCRIPT, filename: 'isle:start.js' },
+    ],
+    `${WARMUP_SCRIPT}\n${VERSION_WARMUP_SCRIPT}`,
+  );
+  return { snapshot, bytes: snapshot.copy().byteLength, buildMs: performance.now() - started };
 }

@@ -19,9 +19,18 @@ export interface SessionInit {
   log: Logger;
   config: OpConfig;
   boot: BootConfig;
+  /**
+   * The snapshot is a per-version snapshot holding the tenant bundle (prelude.ts): boot through
+   * `__isle_start`, which also runs the bundle's top level (bounded by `startupMs`) and loads it.
+   */
+  start?: { startupMs: number };
 }
 
+/** What `__isle_start` reported for a per-version snapshot: the dispatcher's 'load' result. */
+export type StartResult = { ok: true; format: string } | { ok: false; error: { name: string; message: string; stack: string } };
+
 const BOOT_KEY = '__isle_boot';
+const START_KEY = '__isle_start';
 
 /** How an op failure is described to the isolate, which rebuilds it as an error of its own realm. */
 export function describeError(e: unknown): { name: string; message: string } {
@@ -76,6 +85,8 @@ export class IsolateSession implements OpContext {
   #disposed = false;
   /** Why the isolate was ended by the host, when it was (limits): read by the request runner. */
   terminationReason: string | undefined;
+  /** Set when the session booted from a per-version snapshot: the bundle is already loaded. */
+  started: StartResult | undefined;
   /** Set once a bundle is loaded: maps its stack traces to the tenant's sources. */
   stackMapper: ((stack: string) => string) | undefined;
 
@@ -102,7 +113,7 @@ export class IsolateSession implements OpContext {
   static async create(init: SessionInit): Promise<IsolateSession> {
     const session = new IsolateSession(init);
     try {
-      await session.#boot(init.boot);
+      await session.#boot(init.boot, init.start);
     } catch (e) {
       session.dispose();
       throw e;
@@ -118,13 +129,34 @@ export class IsolateSession implements OpContext {
     return this.#disposed || this.isolate.isDisposed;
   }
 
-  async #boot(boot: BootConfig): Promise<void> {
+  async #boot(boot: BootConfig, start: SessionInit['start']): Promise<void> {
     this.#context = await this.isolate.createContext();
-    const bootFn = await this.#context.global.get(BOOT_KEY, { reference: true });
     const sync = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSync(op, args));
     const async = new ivm.Callback((op: string, id: number, ...args: unknown[]) => this.#runAsync(op, id, args), { ignored: true });
     const send = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSend(op, args), { ignored: true });
-    this.#entry = (await bootFn.apply(undefined, [sync, async, send, new ivm.ExternalCopy(boot).copyInto()], {
+    const config = new ivm.ExternalCopy(boot).copyInto();
+    if (start) {
+      // One call: boot, the bundle's top level (under the startup limit) and 'load'.
+      const startFn = this.#context.global.getSync(START_KEY, { reference: true }) as Reference<Function>;
+      try {
+        const pair = (await startFn.apply(undefined, [sync, async, send, config], {
+          result: { reference: true },
+          timeout: start.startupMs,
+        })) as Reference<unknown[]>;
+        this.#entry = pair.getSync(0, { reference: true }) as Reference<(kind: string, ...args: unknown[]) => unknown>;
+        this.started = pair.getSync(1, { copy: true }) as StartResult;
+        pair.release();
+      } catch (e) {
+        // Whether the isolate died (memory limit) must be read before create() disposes it.
+        if (e && typeof e === 'object') Object.assign(e, { isolateDisposed: this.isolate.isDisposed });
+        throw e;
+      } finally {
+        startFn.release();
+      }
+      return;
+    }
+    const bootFn = await this.#context.global.get(BOOT_KEY, { reference: true });
+    this.#entry = (await bootFn.apply(undefined, [sync, async, send, config], {
       result: { reference: true },
     })) as Reference<(kind: string, ...args: unknown[]) => unknown>;
     bootFn.release();
