@@ -73,6 +73,10 @@ function transferable(bytes: Uint8Array) {
   return new ivm.ExternalCopy(buffer as ArrayBuffer, { transferOut: true }).copyInto({ release: true });
 }
 
+/** Entry kind that wraps every host → isolate call, and the send op that carries its result (runtime/api/bridge/entry.ts). */
+const CALL_KIND = '__call';
+const RESULT_OP = '__result';
+
 export class IsolateSession implements OpContext {
   readonly isolate: Isolate;
   readonly id: string;
@@ -81,6 +85,8 @@ export class IsolateSession implements OpContext {
   #context!: Context;
   #entry!: Reference<(kind: string, ...args: unknown[]) => unknown>;
   #states = new Map<symbol, unknown>();
+  #pendingCalls = new Map<number, PromiseWithResolvers<unknown>>();
+  #nextCallId = 1;
   #disposers: (() => void)[] = [];
   #disposed = false;
   /** Why the isolate was ended by the host, when it was (limits): read by the request runner. */
@@ -192,6 +198,7 @@ export class IsolateSession implements OpContext {
   }
 
   #runSend(op: string, args: unknown[]): void {
+    if (op === RESULT_OP) return this.#settleCall(args[0], args[1], args[2]);
     const fn = sendOps.get(op);
     if (!fn) return;
     try {
@@ -211,19 +218,52 @@ export class IsolateSession implements OpContext {
     else this.#disposers.push(fn);
   }
 
-  /** Calls `entry(kind, …args)` in the isolate; resolves with its (awaited) result, copied. */
+  /**
+   * Calls `entry(kind, …args)` in the isolate; resolves with its (awaited) result, copied.
+   *
+   * The result comes back as a message ('__result'), not as the call's own promise: isolated-vm
+   * fails a call whose task leaves a promise rejection unhandled, which would lose the result of a
+   * perfectly good request. Such a failure is turned into an `unhandledrejection` event instead.
+   */
   callIsolate(kind: string, ...args: unknown[]): Promise<any> {
-    if (this.disposed) return Promise.reject(new Error('isolate disposed'));
-    return this.#entry.apply(undefined, [kind, ...args], {
-      arguments: { copy: true },
-      result: { promise: true, copy: true },
-    });
+    return this.#call(kind, args, true);
   }
 
   /** Like callIsolate, but passes transferables (References' derefInto, ExternalCopy.copyInto) as is. */
   callIsolateRaw(kind: string, args: unknown[]): Promise<any> {
+    return this.#call(kind, args, false);
+  }
+
+  #call(kind: string, args: unknown[], copyArgs: boolean): Promise<any> {
     if (this.disposed) return Promise.reject(new Error('isolate disposed'));
-    return this.#entry.apply(undefined, [kind, ...(args as never[])], { result: { promise: true, copy: true } });
+    const callId = this.#nextCallId++;
+    const pending = Promise.withResolvers<unknown>();
+    this.#pendingCalls.set(callId, pending);
+    this.#entry.apply(undefined, [CALL_KIND, callId, kind, ...(args as never[])], copyArgs ? { arguments: { copy: true } } : {}).then(
+      () => {},
+      (e: unknown) => {
+        // The isolate died (limits, dispose) or an argument could not be copied: the call fails.
+        // Otherwise the task left a rejection unhandled: report it and keep waiting for the result.
+        if (this.disposed || /could not be cloned/.test(String((e as Error)?.message))) {
+          this.#pendingCalls.delete(callId);
+          pending.reject(e);
+        } else {
+          forwardTaskRejection(this, e);
+        }
+      },
+    );
+    return pending.promise;
+  }
+
+  #settleCall(callId: unknown, ok: unknown, value: unknown): void {
+    const pending = this.#pendingCalls.get(callId as number);
+    if (!pending) return;
+    this.#pendingCalls.delete(callId as number);
+    if (ok) pending.resolve(value);
+    else {
+      const info = (value ?? {}) as { name?: string; message?: string; stack?: string };
+      pending.reject(Object.assign(new Error(info.message ?? 'isolate call failed'), { name: info.name ?? 'Error', isolateStack: info.stack }));
+    }
   }
 
   /** Ends the isolate: any running code stops, pending calls reject, resources are released. */
@@ -244,5 +284,8 @@ export class IsolateSession implements OpContext {
       this.#entry?.release();
     } catch {}
     if (!this.isolate.isDisposed) this.isolate.dispose();
+    const calls = [...this.#pendingCalls.values()];
+    this.#pendingCalls.clear();
+    for (const pending of calls) pending.reject(new Error(`Isolate was disposed${reason ? ` (${reason})` : ''}`));
   }
 }

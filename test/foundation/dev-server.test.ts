@@ -270,6 +270,24 @@ describe('worker dev: worker formats and context', () => {
     }
   });
 
+  it('keeps the response when the handler leaves a promise rejection unhandled, and reports it', async () => {
+    const dev = await startDev({
+      'src/index.ts': `export default {
+        fetch() {
+          Promise.reject(new RangeError('nobody handles me'));
+          return new Response('still answered');
+        },
+      };`,
+    });
+    try {
+      const res = await fetch(dev.url + '/');
+      expect([res.status, await res.text()]).toEqual([200, 'still answered']);
+      await dev.waitForOutput(/RangeError: nobody handles me/);
+    } finally {
+      await dev.close();
+    }
+  });
+
   it('passes env vars to module workers', async () => {
     const dev = await startDev({
       'src/index.ts': `export default { fetch: (_r: Request, env: Record<string, unknown>) => Response.json(env) };`,

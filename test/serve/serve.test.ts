@@ -198,15 +198,44 @@ describe('worker serve: operations', () => {
     }
   });
 
-  it('restarts a killed host; only in-flight requests are lost and the socket keeps queueing', async () => {
+  it('restarts a host killed mid-load: only the requests it was running fail; the socket keeps queueing', async () => {
     const s = await startServe();
     try {
-      await s.deploy('k', versioned('alive'));
+      await s.deploy('k', `export default { fetch: async () => { await new Promise((r) => setTimeout(r, 20)); return new Response('alive'); } };`);
+      const clients = 4;
+      let stop = false;
+      let ok = 0;
+      const failures: number[] = [];
+      const load = Promise.all(Array.from({ length: clients }, async () => {
+        while (!stop) {
+          const r = await s.get('k.localhost').catch(() => ({ status: 0, text: '' }));
+          if (r.status === 200 && r.text === 'alive') ok++;
+          else failures.push(r.status);
+        }
+      }));
+      await new Promise((r) => setTimeout(r, 300));
       s.server.host.kill('SIGKILL');
-      // Sent while no host runs: queued by the kernel until the restarted host accepts it.
-      const r = await s.get('k.localhost');
-      expect(r.text).toBe('alive');
+      await new Promise((r) => setTimeout(r, 1500));
+      stop = true;
+      await load;
+      // At most one in-flight request per client dies with the host; everything after the restart succeeds.
+      expect(failures.length).toBeLessThanOrEqual(clients);
+      expect(ok).toBeGreaterThan(clients);
+      expect((await s.get('k.localhost')).text).toBe('alive');
       expect(s.lines.some((l) => /host process exited/.test(l))).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('drains in-flight requests on stop', async () => {
+    const s = await startServe();
+    try {
+      await s.deploy('slow', `export default { fetch: async () => { await new Promise((r) => setTimeout(r, 400)); return new Response('finished'); } };`);
+      const pending = s.get('slow.localhost');
+      await new Promise((r) => setTimeout(r, 100));
+      await s.server.stop();
+      expect(await pending).toMatchObject({ status: 200, text: 'finished' });
     } finally {
       await s.close();
     }
