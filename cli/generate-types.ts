@@ -395,3 +395,30 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
+
+/** Runtime members that lib.webworker does not declare (so types/index.d.ts may need to). */
+export function undeclaredMembers(manifest: RuntimeManifest): Record<string, string[]> {
+  const lib = readLib();
+  const declared = (name: string, seen = new Set<string>()): Set<string> => {
+    const out = new Set<string>();
+    if (seen.has(name)) return out;
+    seen.add(name);
+    for (const d of lib.decls.get(name) ?? []) {
+      if (!ts.isInterfaceDeclaration(d)) continue;
+      for (const m of d.members) {
+        const n = memberName(m);
+        if (n) out.add(n);
+      }
+      for (const h of d.heritageClauses ?? []) for (const t of h.types) for (const n of declared((t.expression as ts.Identifier).text, seen)) out.add(n);
+    }
+    return out;
+  };
+  const report: Record<string, string[]> = {};
+  for (const [name, g] of Object.entries(manifest.globals)) {
+    if (g.kind !== 'class' || !lib.decls.has(name)) continue;
+    const have = declared(name);
+    const missing = (g.proto ?? []).filter((m) => m !== 'constructor' && m !== '@@toStringTag' && !have.has(m));
+    if (missing.length) report[name] = missing;
+  }
+  return report;
+}

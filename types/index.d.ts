@@ -174,3 +174,16 @@ declare var URLPattern: {
   new (input: URLPatternInput, baseURL: string, options?: URLPatternOptions): URLPattern;
   new (input?: URLPatternInput, options?: URLPatternOptions): URLPattern;
 };
+
+// --- Where Isle has more than TypeScript's lib declares -----------------------------------------------
+
+interface RequestInit {
+  /** Required ('half') when `body` is a ReadableStream: the request body is sent half-duplex. */
+  duplex?: 'half';
+}
+interface Request {
+  readonly duplex: 'half';
+}
+interface MessagePort {
+  onclose: ((this: MessagePort, ev: Event) => any) | null;
+}

@@ -2,6 +2,7 @@ import type { CommandDef } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { deployCommand } from './deploy.ts';
 import { devCommand } from './dev.ts';
+import { initCommand } from './init.ts';
 import { secretCommand } from './secret.ts';
 import { serveCommand } from './serve.ts';
 import { tailCommand } from './tail.ts';
@@ -10,6 +11,6 @@ import { deleteCommand, rollbackCommand, versionsCommand } from './versions.ts';
 
 /** Every command, in help order. */
 export const commands: CommandDef[] = [
-  devCommand, buildCommand, deployCommand, versionsCommand, rollbackCommand, secretCommand, tailCommand,
+  initCommand, devCommand, buildCommand, deployCommand, versionsCommand, rollbackCommand, secretCommand, tailCommand,
   deleteCommand, serveCommand, tenantCommand, tokenCommand,
 ];
