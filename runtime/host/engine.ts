@@ -264,6 +264,9 @@ export class WorkerEngine {
     req.signal.addEventListener('abort', onClientAbort, { once: true });
     try {
       if (this.#disposed) throw new Error('engine disposed');
+      // A small body with a declared length is read before the isolate is involved: it then travels
+      // with the request head (one isolate call) and the tenant reads it without a stream.
+      const inlineBody = req.body ? await readSmallBody(req, state.terminated) : undefined;
       state.session = await Promise.race([
         perRequest ? this.#loadedSession(requestId, log) : this.#sharedSession(),
         state.terminated,
@@ -272,7 +275,7 @@ export class WorkerEngine {
       state.cpuStartNs = session.isolate.cpuTime;
       stopCpuWatch = watchCpu(session.isolate, state.cpuStartNs, limits.cpuMs, () => this.#terminate(state, 'cpu', true));
       if (req.signal.aborted) onClientAbort();
-      await this.#exchange(req, sink, state, session);
+      await this.#exchange(req, sink, state, session, inlineBody);
     } catch (e) {
       this.#fail(state, e, sink, log);
     } finally {
@@ -294,16 +297,18 @@ export class WorkerEngine {
     return Promise.race([session.callIsolate(kind, ...args), state.terminated]);
   }
 
-  async #exchange(req: EngineRequest, sink: ResponseSink, state: RunState, session: IsolateSession): Promise<void> {
-    const bodyId = req.body
+  async #exchange(req: EngineRequest, sink: ResponseSink, state: RunState, session: IsolateSession, inlineBody?: Uint8Array): Promise<void> {
+    const bodyId = req.body && !inlineBody
       ? registerBodySource(session, bodySourceFromIterable(req.body, req.bodyOwned ?? false, () => {}))
       : 0;
+    // One call in with the whole head (and a small body); a small known response body comes back inline.
     const outcome = await this.#call<any>(state, session, 'fetch', {
       key: state.key,
       method: req.method,
       url: req.url,
       headers: req.headers,
       bodyId,
+      ...(inlineBody && { body: inlineBody }),
     });
     if (!outcome.ok) {
       state.error = this.#bundle.mapError(outcome.error);
@@ -313,7 +318,9 @@ export class WorkerEngine {
     state.status = outcome.status;
     sink.head(outcome.status, outcome.statusText, outcome.headers);
     state.headSent = true;
-    if (outcome.bodyId !== 0) {
+    if (outcome.body !== undefined) {
+      if (!noBody && outcome.body.byteLength > 0) await Promise.race([sink.write(outcome.body), state.terminated]);
+    } else if (outcome.bodyId !== 0) {
       if (noBody) {
         await session.callIsolate('body.cancel', state.key, 'The response has no body.').catch(() => {});
       } else {
@@ -328,7 +335,7 @@ export class WorkerEngine {
     if (state.outcome === 'client-abort') sink.abort('client disconnected');
     else sink.end();
     // waitUntil work runs after the response, still bounded by the wall limit.
-    await this.#call(state, session, 'finish', state.key);
+    if (!outcome.finished) await this.#call(state, session, 'finish', state.key);
   }
 
   #terminate(state: RunState, reason: 'cpu' | 'wall', disposeIsolate: boolean): void {
@@ -350,7 +357,10 @@ export class WorkerEngine {
       else if (session?.terminationReason === 'cpu' || session?.terminationReason === 'wall') state.outcome = session.terminationReason;
       else if (e instanceof LimitExceeded) state.outcome = e.message as Outcome;
       else if (session?.isolate.isDisposed || /memory limit/i.test(String((e as Error)?.message))) state.outcome = 'memory';
-      else if (state.outcome === 'client-abort') return void sink.abort('client disconnected');
+      else if (state.outcome === 'client-abort' || e instanceof ClientAborted) {
+        state.outcome = 'client-abort';
+        return void sink.abort('client disconnected');
+      }
       else state.outcome = 'internal';
     }
     const outcome = state.outcome;
@@ -380,6 +390,40 @@ class TenantException extends Error {
     super(info.message);
     this.info = info;
   }
+}
+
+/** Bodies up to this size with a Content-Length are read up front and passed inline. */
+const INLINE_REQUEST_BODY_MAX = 64 * 1024;
+
+class ClientAborted extends Error {}
+
+async function readSmallBody(req: EngineRequest, terminated: Promise<never>): Promise<Uint8Array | undefined> {
+  let declared = -1;
+  for (let i = 0; i < req.headers.length; i += 2) {
+    if (req.headers[i]!.length === 14 && req.headers[i]!.toLowerCase() === 'content-length') declared = Number(req.headers[i + 1]);
+  }
+  if (!(declared >= 0 && declared <= INLINE_REQUEST_BODY_MAX)) return undefined;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const read = (async () => {
+    try {
+      for await (const chunk of req.body!) {
+        chunks.push(chunk);
+        total += chunk.byteLength;
+      }
+    } catch {
+      throw new ClientAborted('The client aborted the request body.');
+    }
+  })();
+  await Promise.race([read, terminated]);
+  if (chunks.length === 1 && chunks[0]!.byteOffset === 0 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 function safePath(url: string): string {

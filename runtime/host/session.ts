@@ -239,14 +239,17 @@ export class IsolateSession implements OpContext {
     const callId = this.#nextCallId++;
     const pending = Promise.withResolvers<unknown>();
     this.#pendingCalls.set(callId, pending);
-    this.#entry.apply(undefined, [CALL_KIND, callId, kind, ...(args as never[])], copyArgs ? { arguments: { copy: true } } : {}).then(
+    const options = { result: { promise: true }, ...(copyArgs && { arguments: { copy: true } }) } as const;
+    this.#entry.apply(undefined, [CALL_KIND, callId, kind, ...(args as never[])], options).then(
       () => {},
       (e: unknown) => {
         // The isolate died (limits, dispose) or an argument could not be copied: the call fails.
         // Otherwise the task left a rejection unhandled: report it and keep waiting for the result.
         if (this.disposed || /could not be cloned/.test(String((e as Error)?.message))) {
-          this.#pendingCalls.delete(callId);
-          pending.reject(e);
+          if (this.#pendingCalls.delete(callId)) pending.reject(e);
+          // The result came back and the isolate was disposed right after (request isolation):
+          // a rejection its task left unhandled is still reported (logged, the isolate being gone).
+          else if (this.disposed && !/disposed/i.test(String((e as Error)?.message))) forwardTaskRejection(this, e);
         } else {
           forwardTaskRejection(this, e);
         }

@@ -55,7 +55,7 @@ function isURLSearchParams(v: object): string | undefined {
   }
 }
 
-function bytesBody(bytes: Uint8Array, owned: boolean): BodyState {
+export function bytesBody(bytes: Uint8Array, owned: boolean): BodyState {
   return { stream: null, source: bytes, owned, length: TypedArrayPrototypeGetByteLength(bytes), used: false, fromStream: false };
 }
 

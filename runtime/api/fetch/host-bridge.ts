@@ -3,8 +3,8 @@
 // Response back into parts the host can send. Both run on every request: no validation of
 // host-provided values (the host's HTTP parser already did it), no regexps, no eager objects
 // (the Request's Headers object and body stream wrappers are created only if the tenant asks).
-import { TypeError } from '../intrinsics.ts';
-import { bodyStream, bodyUnusable, streamBody } from './body.ts';
+import { TypeError, TypedArrayPrototypeGetByteLength } from '../intrinsics.ts';
+import { bodyStream, bodyUnusable, bytesBody, streamBody } from './body.ts';
 import { headerListFromTrustedFlat } from './headers.ts';
 import { createRequest, type Request } from './request.ts';
 import { isResponse, responseState } from './response.ts';
@@ -18,6 +18,8 @@ export interface IncomingRequestInit {
   /** Flat list: name, value, name, value… in arrival order (repeated names kept). */
   headers: string[];
   body: ReadableStream | null;
+  /** The whole body, when the host read it up front (small bodies): no stream unless the tenant asks. */
+  bodyBytes?: Uint8Array | null;
   signal: AbortSignal;
 }
 
@@ -39,7 +41,7 @@ export function createIncomingRequest(init: IncomingRequestInit): Request {
     url: init.url,
     headers: { list: headerListFromTrustedFlat(init.headers), guard: 'immutable', sorted: null },
     headersObject: null,
-    body: init.body === null ? null : streamBody(init.body),
+    body: init.bodyBytes ? bytesBody(init.bodyBytes, true) : init.body === null ? null : streamBody(init.body),
     signal: init.signal,
     signalParent: null,
     referrer: 'client',
@@ -74,4 +76,26 @@ export function readResponseParts(value: unknown): ResponseParts {
     headers,
     body: s.body === null ? null : bodyStream(s.body),
   };
+}
+
+/**
+ * Like readResponseParts, but a body whose bytes are known up front (string, BufferSource, Blob…)
+ * of at most `maxBytes` comes back as `bytes` (the body is consumed; no stream is ever created),
+ * so the host sends the whole response from one call.
+ */
+export function readResponsePartsInline(value: unknown, maxBytes: number): ResponseParts & { bytes?: Uint8Array } {
+  if (!isResponse(value)) throw new TypeError('The handler did not return a Response');
+  const s = responseState(value);
+  const body = s.body;
+  if (body !== null && body.stream === null && !body.used && body.source !== null && TypedArrayPrototypeGetByteLength(body.source) <= maxBytes) {
+    const list = s.headers.list;
+    const headers: string[] = [];
+    for (let i = 0; i < list.length; i++) headers[i] = list[i]!;
+    const bytes = body.source;
+    body.used = true;
+    body.source = null;
+    body.owned = false;
+    return { status: s.status, statusText: s.statusText, headers, body: null, bytes };
+  }
+  return readResponseParts(value);
 }

@@ -60,3 +60,8 @@ export function settleWaitUntil(ctx: ExecutionContext): Promise<void> {
     return undefined;
   });
 }
+
+/** Whether waitUntil was called (the request cannot be forgotten before those promises settle). */
+export function hasWaitUntil(ctx: ExecutionContext): boolean {
+  return stateOf(ctx).pending.length > 0;
+}

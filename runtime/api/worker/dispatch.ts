@@ -5,14 +5,14 @@
 import { hostAsync, hostSend } from '../bridge/host.ts';
 import { registerEntry } from '../bridge/entry.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
-import { createIncomingRequest, readResponseParts } from '../fetch/host-bridge.ts';
+import { createIncomingRequest, readResponsePartsInline } from '../fetch/host-bridge.ts';
 import {
   Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, ObjectPrototypeToString, Promise,
   PromisePrototypeThen, PromiseResolve, ReflectApply, ReflectGet, TypeError, TypedArrayPrototypeGetSymbolToStringTag,
   TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { bootConfig } from './config.ts';
-import { createExecutionContext, settleWaitUntil, type ExecutionContext } from './context.ts';
+import { createExecutionContext, hasWaitUntil, settleWaitUntil, type ExecutionContext } from './context.ts';
 import { describeThrown, invalidResponseError, type ErrorInfo } from './errors.ts';
 import { web } from './web.ts';
 import { noteStreamedBytes } from './memory.ts';
@@ -26,10 +26,21 @@ export interface RequestHead {
   headers: string[];
   /** Host-side id of the request body source, 0 when there is no body. */
   bodyId: number;
+  /** The whole request body, when the host read it up front (small bodies; bodyId is then 0). */
+  body?: Uint8Array;
 }
 
+/** Response bodies known up front up to this size travel inline in the 'fetch' result. */
+const INLINE_BODY_MAX = 64 * 1024;
+
 export type FetchOutcome =
-  | { ok: true; status: number; statusText: string; headers: string[]; bodyId: number }
+  | {
+    ok: true; status: number; statusText: string; headers: string[]; bodyId: number;
+    /** The whole body (bodyId is then 0). */
+    body?: Uint8Array;
+    /** Nothing is left to do for this request (no body to read, no waitUntil): the host skips 'finish'. */
+    finished?: boolean;
+  }
   | { ok: false; error: ErrorInfo };
 
 interface RequestState {
@@ -110,6 +121,7 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
       url: head.url,
       headers: head.headers,
       body: requestBody(head.bodyId) as never,
+      bodyBytes: head.body ?? null,
       signal: w.controllerSignal(controller) as never,
     });
     result = callFetchHandler(request as object, ctx);
@@ -121,18 +133,26 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
     (response): FetchOutcome => {
       let parts;
       try {
-        parts = readResponseParts(response);
+        parts = readResponsePartsInline(response, INLINE_BODY_MAX);
       } catch {
         const what = response === undefined ? 'undefined' : response === null ? 'null' : ObjectPrototypeToString(response);
         return { ok: false, error: describeThrown(invalidResponseError(what)) };
       }
       if (parts.body !== null) state.reader = w.getReader(parts.body as object);
+      else if (!hasWaitUntil(ctx)) {
+        MapPrototypeDelete(requests, head.key);
+        return {
+          ok: true, status: parts.status, statusText: parts.statusText, headers: parts.headers, bodyId: 0, finished: true,
+          ...(parts.bytes !== undefined && { body: parts.bytes }),
+        };
+      }
       return {
         ok: true,
         status: parts.status,
         statusText: parts.statusText,
         headers: parts.headers,
         bodyId: parts.body === null ? 0 : head.key,
+        ...(parts.bytes !== undefined && { body: parts.bytes }),
       };
     },
     (e): FetchOutcome => ({ ok: false, error: describeThrown(e) }),
