@@ -105,8 +105,8 @@ function describeFd(fd: number): FdInfo {
 }
 
 /**
- * Every fd that should not be there. Accepted: stdin/stdout/stderr as /dev/null, pipes or
- * terminals (stdout/stderr may also be a write-only file), the listening socket and the IPC
+ * Every fd that should not be there. Accepted: stdin/stdout/stderr as /dev/null, pipes,
+ * socketpairs or terminals (stdout/stderr may also be a write-only file), the listening socket and the IPC
  * socket at their expected numbers, /dev/null anywhere (the supervisor's neutralized slots),
  * and Node's own internal fds: anonymous inodes (epoll, eventfd, io_uring, timerfd) and
  * self-pipes (both ends open in this process).
@@ -128,7 +128,8 @@ export function auditInheritedFds(expect: FdExpectation): FdFinding[] {
     }
     if (i.kind === 'null' || i.kind === 'anon') continue;
     if (i.fd <= 2) {
-      if (i.kind === 'pipe' || i.kind === 'chardev') continue;
+      // What the spawner set up: pipes or socketpairs (Node's 'pipe'), terminals, /dev/null.
+      if (i.kind === 'pipe' || i.kind === 'socket' || i.kind === 'chardev') continue;
       if (i.kind === 'file' && i.fd > 0 && i.flags !== undefined && (i.flags & O_ACCMODE) === O_WRONLY) continue;
       bad(i, `unexpected ${i.kind} on standard fd ${i.fd}`);
       continue;

@@ -123,7 +123,7 @@ const DANGEROUS = [
   'execveat',
 ];
 
-export const HOST_POLICY: SeccompPolicy = Object.freeze({
+export const HOST_POLICY: SeccompPolicy = Object.freeze<SeccompPolicy>({
   allow: [...MEASURED, ...MARGIN],
   args: {
     clone: {

@@ -117,6 +117,14 @@ export class JailStage {
     return p;
   }
 
+  /** A directory inside the stage that the jail's uid may list and read. */
+  readableDir(rel: string): string {
+    const p = join(this.root, rel);
+    mkdirSync(p, { recursive: true });
+    chmodSync(p, 0o755);
+    return p;
+  }
+
   /** Makes `socketPath` (inside the stage) connectable by the jail's uid. */
   shareSocket(socketPath: string): void {
     if (this.#privileged) {

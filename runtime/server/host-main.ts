@@ -1,15 +1,17 @@
 // The host process of `worker serve`: runs tenant code. It listens on a socket the supervisor
 // bound (inherited as fd 3), reads bundles read-only from the store directory, and gets tenant
 // configuration and secrets only over the IPC channel; logs go back the same way. It never writes
-// the store and never sees the admin API. (The jail wraps exactly this process.)
-import { createServer, type IncomingMessage } from 'node:http';
+// the store and never sees the admin API. (The jail wraps exactly this process: runtime/jail/.)
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkerBundle } from '../bundler/bundle.ts';
 import { WorkerEngine, type Isolation } from '../host/engine.ts';
 import { sinkFor, toEngineRequest, type RequestView } from '../host/http-adapter.ts';
 import type { LogRecord } from '../host/log.ts';
-import { sharedPrelude } from '../host/prelude.ts';
+import { sharedPrelude, usePrelude } from '../host/prelude.ts';
+import { useEgressBroker } from '../jail/broker-client.ts';
+import { auditInheritedFds, EXIT_REFUSED } from '../jail/fd-audit.ts';
 import type { HostMessage, SupervisorMessage, TenantRuntime } from './ipc.ts';
 import { Router } from './router.ts';
 
@@ -21,6 +23,23 @@ export interface HostSettings {
   /** fd of the inherited listening socket. */
   listenFd: number;
   expectPort: number;
+  /** fd of the IPC channel to the supervisor (audited as expected). */
+  ipcFd?: number;
+  /** Jailed: the egress broker's unix socket; every outbound connection is tunnelled through it. */
+  egressBroker?: string;
+  /** The supervisor sends the prelude over IPC (the jailed host cannot run esbuild's child process). */
+  preludeOverIpc?: boolean;
+  /** Drain budget when stopped by SIGTERM (ms). */
+  drainMs?: number;
+}
+
+/**
+ * Test-only extension points, passed by a test fixture's own host entry that wraps runHost. The
+ * production entry (this file run as a script) never passes any.
+ */
+export interface HostHooks {
+  /** Sees every request first; returns true when it answered it. */
+  handle?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 function send(message: HostMessage): void {
@@ -55,12 +74,24 @@ function requestView(req: IncomingMessage, trustProxy: boolean): RequestView {
   };
 }
 
-export async function runHost(settings: HostSettings): Promise<void> {
+export async function runHost(settings: HostSettings, hooks: HostHooks = {}): Promise<void> {
   const router = new Router(settings.baseDomain);
   const engines = new Map<string, { key: string; engine: WorkerEngine }>();
   let inFlight = 0;
   let draining = false;
 
+  if (settings.egressBroker) useEgressBroker(settings.egressBroker);
+  if (settings.preludeOverIpc) {
+    const m = await new Promise<Extract<SupervisorMessage, { type: 'prelude' }>>((resolve) => {
+      const on = (raw: unknown) => {
+        if ((raw as SupervisorMessage).type !== 'prelude') return;
+        process.off('message', on);
+        resolve(raw as Extract<SupervisorMessage, { type: 'prelude' }>);
+      };
+      process.on('message', on);
+    });
+    usePrelude({ code: m.code, hash: m.hash });
+  }
   await sharedPrelude();
 
   const engineFor = (t: TenantRuntime): WorkerEngine => {
@@ -83,6 +114,7 @@ export async function runHost(settings: HostSettings): Promise<void> {
   };
 
   const server = createServer((req, res) => {
+    if (hooks.handle?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0]!;
     const match = router.match(req.headers.host, path);
     if (!match) {
@@ -143,21 +175,28 @@ export async function runHost(settings: HostSettings): Promise<void> {
         if (t) void engineFor(t).scheduled(m.cron, m.scheduledTime);
         break;
       }
-      case 'drain': {
-        draining = true;
-        server.close();
-        server.closeIdleConnections();
-        const timer = setTimeout(() => finishDrain(), m.timeoutMs);
-        finishDrain = () => {
-          clearTimeout(timer);
-          send({ type: 'drained' });
-          setImmediate(() => process.exit(0));
-        };
-        if (inFlight === 0) finishDrain();
+      case 'drain':
+        drain(m.timeoutMs);
         break;
-      }
     }
   });
+
+  function drain(timeoutMs: number): void {
+    if (draining) return;
+    draining = true;
+    server.close();
+    server.closeIdleConnections();
+    const timer = setTimeout(() => finishDrain(), timeoutMs);
+    finishDrain = () => {
+      clearTimeout(timer);
+      send({ type: 'drained' });
+      setImmediate(() => process.exit(0));
+    };
+    if (inFlight === 0) finishDrain();
+  }
+  // Jailed, the host is pid 1 of its namespace: signals without a handler are ignored, and bwrap
+  // does not forward them anyway; the supervisor signals this process directly.
+  process.on('SIGTERM', () => drain(settings.drainMs ?? 10_000));
 
   async function validate(m: Extract<SupervisorMessage, { type: 'validate' }>): Promise<void> {
     try {
@@ -184,14 +223,31 @@ export async function runHost(settings: HostSettings): Promise<void> {
   if (!address || typeof address === 'string' || address.port !== settings.expectPort) {
     // An unbound inherited fd would make listen() pick a random port: refuse (see jail.md P1).
     console.error(`isle host: inherited socket is not bound to port ${settings.expectPort} (${JSON.stringify(address)})`);
-    process.exit(78);
+    process.exit(EXIT_REFUSED);
   }
   send({ type: 'ready', address: address.address, port: address.port });
 }
 
-// Started as `host-main.ts --settings JSON` (argv, not env: the jail gives the host an empty environment).
-if (process.argv[2] === '--settings' && process.argv[3]) {
-  const settings = JSON.parse(process.argv[3]) as HostSettings;
+/** Refuses to start (exit 78) on any inherited fd besides the expected ones (a leaked directory fd is a filesystem escape). */
+export function auditOrExit(settings: HostSettings): void {
+  const findings = auditInheritedFds({ listenFd: settings.listenFd, ...(settings.ipcFd !== undefined && { ipcFd: settings.ipcFd }) });
+  if (findings.length) {
+    console.error(`isle host: refusing to start: unexpected inherited fds ${findings.map((f) => `${f.fd}->${f.target} (${f.why})`).join(', ')}`);
+    process.exit(EXIT_REFUSED);
+  }
+}
+
+/** Parses `--settings JSON` (argv, not env: the jail gives the host an empty environment). */
+export function settingsFromArgv(argv: readonly string[] = process.argv): HostSettings | undefined {
+  const i = argv.indexOf('--settings');
+  return i !== -1 && argv[i + 1] ? (JSON.parse(argv[i + 1]!) as HostSettings) : undefined;
+}
+
+// Started as `host-main.ts --settings JSON`.
+const mainSettings = import.meta.main ? settingsFromArgv() : undefined;
+if (mainSettings) {
+  const settings = mainSettings;
+  auditOrExit(settings);
   runHost(settings).catch((e) => {
     console.error(`isle host: ${(e as Error).stack ?? e}`);
     process.exit(1);

@@ -2,9 +2,12 @@
 // socket itself and keeps its copy across host restarts, so while a crashed host is restarted the
 // kernel keeps queueing connections instead of refusing them.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as net from 'node:net';
 import type { Isolation } from '../host/engine.ts';
+import { neutralizedStdio } from '../jail/fd-audit.ts';
+import { hostSignal, JAIL_BROKER_SOCKET, JAIL_BUNDLES, type HostJail, type JailedHost } from '../jail/launcher.ts';
 import type { HostSettings } from './host-main.ts';
 import type { HostMessage, SupervisorMessage } from './ipc.ts';
 
@@ -47,6 +50,27 @@ export interface HostProcessOptions {
   /** The host accepts connections. */
   onReady(): void;
   onCrash(info: { code: number | null; signal: string | null; restartInMs: number }): void;
+  /** Run the host inside the OS jail (runtime/jail/). */
+  jail?: HostJail;
+  /** The in-isolate prelude, sent to every host first (a jailed host cannot build it: esbuild forks). */
+  prelude?: { code: string; hash: string };
+  /** Drain budget of a host stopped by signal (ms). */
+  drainMs?: number;
+  /** The host was killed for a forbidden syscall (seccomp): a security event. */
+  onSecurityEvent?(event: SecurityEvent): void;
+  /** Test hook: a host entry module wrapping runHost (default: host-main.ts). Never set by the CLI. */
+  entry?: string;
+}
+
+export interface SecurityEvent {
+  kind: 'seccomp-kill';
+  /** The host's pid outside the jail. */
+  hostPid: number | undefined;
+  /** The syscall, when the kernel's audit record could be read. */
+  syscall?: string;
+  nr?: number;
+  /** Human text: what happened and, if the syscall is unknown, why. */
+  message: string;
 }
 
 // --expose-gc: the in-isolate runtime collects streamed-body garbage (runtime/api/worker/memory.ts).
@@ -59,50 +83,123 @@ export class HostProcess {
   #backoffMs = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #startedAt = 0;
+  #jailed: JailedHost | undefined;
 
   constructor(options: HostProcessOptions) {
     this.#options = options;
   }
 
+  /** The host's pid (outside the jail when jailed). */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#jailed ? this.#jailed.hostPid : this.#child?.pid;
+  }
+
+  /** The bwrap process of a jailed host. */
+  get bwrapPid(): number | undefined {
+    return this.#jailed ? this.#child?.pid : undefined;
+  }
+
+  /** Resolves with the pid once it is known (a jailed host's pid comes from bwrap's --info-fd). */
+  async hostPid(): Promise<number | undefined> {
+    return this.#jailed ? this.#jailed.hostPidKnown : this.#child?.pid;
+  }
+
+  #signal(sig: NodeJS.Signals): void {
+    if (this.#jailed) this.#jailed.signal(sig);
+    else this.#child?.kill(sig);
   }
 
   start(): void {
     const o = this.#options;
+    const jail = o.jail;
     const settings: HostSettings = {
-      bundleDir: o.bundleDir,
+      bundleDir: jail ? JAIL_BUNDLES : o.bundleDir,
       baseDomain: o.baseDomain,
       trustProxy: o.trustProxy,
       isolation: o.isolation,
       listenFd: 3,
+      ipcFd: 4,
       expectPort: o.port,
+      ...(jail && { egressBroker: JAIL_BROKER_SOCKET }),
+      ...(o.prelude && { preludeOverIpc: true }),
+      ...(o.drainMs !== undefined && { drainMs: o.drainMs }),
     };
-    const argv = [...NODE_FLAGS, hostMain, '--settings', JSON.stringify(settings)];
-    // stdio: 0-2 inherited, 3 = the listening socket, 4 = IPC.
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'inherit', 'inherit', o.listenFd, 'ipc'],
-    });
+    const entry = o.entry ?? hostMain;
+    const args = ['--settings', JSON.stringify(settings)];
+    let child: ChildProcess;
+    let jailed: JailedHost | undefined;
+    if (jail) {
+      // stdio: 0 /dev/null, 1-2 pipes (forwarded), 3 = the listening socket, 4 = IPC.
+      jailed = jail.spawn({ entry, args, nodeFlags: NODE_FLAGS, listenFd: o.listenFd });
+      child = jailed.child;
+      child.stdout?.pipe(process.stdout, { end: false });
+      child.stderr?.pipe(process.stderr, { end: false });
+    } else {
+      // stdio: 0-2 inherited, 3 = the listening socket, 4 = IPC; fds this process inherited without
+      // close-on-exec are overwritten with /dev/null in the child (the host refuses stray fds).
+      const devNull = openSync('/dev/null', 'r');
+      try {
+        child = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], {
+          stdio: neutralizedStdio(['ignore', 'inherit', 'inherit', o.listenFd, 'ipc'], devNull) as never,
+        });
+      } finally {
+        closeSync(devNull);
+      }
+    }
     this.#child = child;
+    this.#jailed = jailed;
     this.#startedAt = Date.now();
+    if (o.prelude && child.connected) child.send({ type: 'prelude', ...o.prelude } satisfies SupervisorMessage);
     o.onSpawn();
     child.on('message', (m: HostMessage) => {
       if (m.type === 'ready') o.onReady();
       o.onMessage(m);
     });
-    child.on('exit', (code, signal) => {
-      if (this.#child === child) this.#child = undefined;
+    child.on('exit', (code, rawSignal) => {
+      if (this.#child === child) {
+        this.#child = undefined;
+        this.#jailed = undefined;
+      }
+      // A jailed host's fate arrives as bwrap's exit status (128 + signal).
+      const signal = jailed ? hostSignal(code, rawSignal) : rawSignal;
+      if (signal === 'SIGSYS' && jail) void this.#reportSeccompKill(jail, jailed!.hostPid);
       if (this.#stopping) return;
       // Bounded back-off: 100 ms doubling to 5 s; a host that stayed up 30 s resets it.
       this.#backoffMs = Date.now() - this.#startedAt > 30_000 ? 100 : Math.min(Math.max(this.#backoffMs * 2, 100), 5_000);
-      o.onCrash({ code, signal, restartInMs: this.#backoffMs });
+      o.onCrash({ code: signal ? null : code, signal, restartInMs: this.#backoffMs });
       this.#restartTimer = setTimeout(() => this.start(), this.#backoffMs);
     });
   }
 
+  async #reportSeccompKill(jail: HostJail, hostPid: number | undefined): Promise<void> {
+    const report = this.#options.onSecurityEvent;
+    if (!report) return;
+    if (hostPid === undefined) {
+      report({ kind: 'seccomp-kill', hostPid, message: 'the host was killed by seccomp (SIGSYS) for a forbidden syscall; its pid was not known' });
+      return;
+    }
+    const lookup = await jail.explainKill(hostPid);
+    if (lookup.found) {
+      const r = lookup.found;
+      report({
+        kind: 'seccomp-kill', hostPid, syscall: r.name, nr: r.syscall,
+        message: `the host (pid ${hostPid}) was killed by seccomp for calling ${r.name} (syscall ${r.syscall}), which it never makes: possible sandbox escape attempt`,
+      });
+    } else {
+      report({ kind: 'seccomp-kill', hostPid, message: `the host (pid ${hostPid}) was killed by seccomp (SIGSYS) for a forbidden syscall; which one is unknown: ${lookup.why}` });
+    }
+  }
+
   send(message: SupervisorMessage): void {
     const child = this.#child;
-    if (child?.connected) child.send(message);
+    if (!child?.connected) return;
+    const jail = this.#options.jail;
+    if (jail) {
+      // A jail whose uid cannot reach the store sees bundles only once they are staged.
+      if (message.type === 'tenants') for (const t of message.tenants) jail.exposeBundle(t.bundleId);
+      else if (message.type === 'tenant' || message.type === 'validate') jail.exposeBundle(message.type === 'tenant' ? message.tenant.bundleId : message.bundleId);
+    }
+    child.send(message);
   }
 
   /** Drains the host (in-flight requests finish, bounded), then stops it. */
@@ -112,18 +209,18 @@ export class HostProcess {
     const child = this.#child;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), drainMs + 2_000);
+      const kill = setTimeout(() => this.#signal('SIGKILL'), drainMs + 2_000);
       child.once('exit', () => {
         clearTimeout(kill);
         resolve();
       });
       if (child.connected) child.send({ type: 'drain', timeoutMs: drainMs } satisfies SupervisorMessage);
-      else child.kill('SIGTERM');
+      else this.#signal('SIGTERM');
     });
   }
 
-  /** Kills the host at once (tests, crash drills). */
+  /** Signals the host itself (jailed: its pid, not bwrap's). Tests and crash drills. */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.#child?.kill(signal);
+    this.#signal(signal);
   }
 }

@@ -28,7 +28,9 @@ export type SupervisorMessage =
   | { type: 'tenant-removed'; name: string }
   | { type: 'validate'; id: string; bundleId: string; limits: Limits; env: Record<string, unknown> }
   | { type: 'scheduled'; tenant: string; cron: string; scheduledTime: number }
-  | { type: 'drain'; timeoutMs: number };
+  | { type: 'drain'; timeoutMs: number }
+  /** Sent first when the host was started with preludeOverIpc. */
+  | { type: 'prelude'; code: string; hash: string };
 
 export type HostMessage =
   | { type: 'ready'; address: string; port: number }

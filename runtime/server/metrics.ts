@@ -27,6 +27,9 @@ export class Metrics {
   readonly hostRestarts = new Counter({
     name: 'isle_host_restarts_total', help: 'Host process restarts after a crash', registers: [this.registry],
   });
+  readonly securityEvents = new Counter({
+    name: 'isle_security_events_total', help: 'Security events (a jailed host killed by seccomp)', labelNames: ['kind'], registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'isle_supervisor_' });

@@ -2,11 +2,17 @@
 // logs, metrics and cron triggers, and runs tenant code only through the host child.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Cron } from 'croner';
 import { resolveLimits, type Limits } from '../config/limits.ts';
+import type { Resolver } from '../host/egress/connect.ts';
 import type { Isolation } from '../host/engine.ts';
 import { formatLogRecord, type LogRecord } from '../host/log.ts';
+import { buildPrelude } from '../host/prelude.ts';
+import type { JailMount } from '../jail/bwrap.ts';
+import { HostJail } from '../jail/launcher.ts';
+import type { JailIdentity } from '../jail/stage.ts';
 import { Authenticator, generateToken, hashToken } from './auth.ts';
 import { createControlPlane } from './control-plane.ts';
 import { bindListeningSocket, HostProcess } from './host-process.ts';
@@ -26,13 +32,27 @@ export interface ServeOptions {
   baseDomain: string;
   trustProxy: boolean;
   isolation: Isolation;
-  jail: 'off';
+  /** The OS jail around the host (runtime/jail/): 'on' fails closed when it cannot be set up. */
+  jail: 'on' | 'off';
+  /** uid/gid the jail runs as (default: the supervisor's own, or 65534 when that is root). */
+  jailIdentity?: JailIdentity;
   /** Server-wide defaults for tenant limits. */
   defaultLimits: Partial<Limits>;
   adminToken?: string;
   adminTokenFile?: string;
   drainMs: number;
   print?: (line: string) => void;
+  /** Test-only hooks; the CLI never sets them. */
+  testHooks?: {
+    /** A host entry module wrapping runHost (probe routes). */
+    hostEntry?: string;
+    /** Extra read-only mounts in the jail (the probe code). */
+    jailMounts?: JailMount[];
+    /** The egress broker's DNS. */
+    brokerResolver?: Resolver;
+    /** Syscalls the seccomp policy does not name: ENOSYS (default) or KILL. */
+    unknownSyscalls?: 'enosys' | 'kill';
+  };
 }
 
 export interface RunningServer {
@@ -46,6 +66,8 @@ export interface RunningServer {
 }
 
 const ADMIN_HASH_FILE = 'admin-token.sha256';
+/** Isle's install root (package.json, runtime/, node_modules/): what the jail mounts as /app. */
+const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function adminHashes(o: ServeOptions, store: Store, print: (l: string) => void): { hashes: string[]; generated?: string } {
   const fromEnv = o.adminToken ?? process.env.ISLE_ADMIN_TOKEN;
@@ -105,7 +127,41 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
 
   const pendingValidations = new Map<string, (r: { ok: true } | { ok: false; error: string }) => void>();
   let hostReady = false;
-  const socket = bindListeningSocket(o.host, o.port);
+  let everReady = false;
+  let failStart: (e: Error) => void = () => {};
+  // The jail first: when it cannot be set up, fail closed before anything listens.
+  let jail: HostJail | undefined;
+  let socket: ReturnType<typeof bindListeningSocket> | undefined;
+  let prelude: Awaited<ReturnType<typeof buildPrelude>>;
+  try {
+    if (o.jail === 'on') {
+      jail = await HostJail.start({
+        appRoot: APP_ROOT,
+        bundleDir: store.bundleDir,
+        ...(o.jailIdentity && { identity: o.jailIdentity }),
+        // The broker applies only the grants the admin gave the tenant the host names.
+        rulesFor: (tenant) => store.getTenant(tenant)?.allowEgress,
+        logEgress: (d) =>
+          logs.publish({
+            time: d.time,
+            kind: 'system',
+            level: d.allow ? 'info' : 'warn',
+            ...(d.tenant && { tenant: d.tenant }),
+            message: d.allow ? `egress allowed: ${d.target}${d.address ? ` → ${d.address}` : ''}` : `egress denied: ${d.target}: ${d.reason}`,
+          }),
+        ...(o.testHooks?.jailMounts && { extraMounts: o.testHooks.jailMounts }),
+        ...(o.testHooks?.brokerResolver && { brokerResolver: o.testHooks.brokerResolver }),
+        ...(o.testHooks?.unknownSyscalls && { unknownSyscalls: o.testHooks.unknownSyscalls }),
+      });
+    }
+    // Built here once: a jailed host cannot run esbuild (it forks), and no host rebuilds it on restart.
+    prelude = await buildPrelude();
+    socket = bindListeningSocket(o.host, o.port);
+  } catch (e) {
+    await jail?.close();
+    store.close();
+    throw e;
+  }
   host = new HostProcess({
     listenFd: socket.fd,
     port: socket.port,
@@ -113,9 +169,19 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     baseDomain: o.baseDomain,
     trustProxy: o.trustProxy,
     isolation: o.isolation,
+    ...(jail && { jail }),
+    prelude,
+    drainMs: o.drainMs,
+    ...(o.testHooks?.hostEntry && { entry: o.testHooks.hostEntry }),
     onSpawn: () => host.send({ type: 'tenants', tenants: allRuntimes() }),
     onReady: () => {
       hostReady = true;
+      everReady = true;
+    },
+    onSecurityEvent: (e) => {
+      metrics.securityEvents.inc({ kind: e.kind });
+      print(`[isle security] ${e.message}`);
+      logs.publish({ time: Date.now(), kind: 'system', level: 'error', message: `security event: ${e.message}` });
     },
     onMessage: (m: HostMessage) => {
       if (m.type === 'log') logs.publish(m.record);
@@ -127,6 +193,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     },
     onCrash: ({ code, signal, restartInMs }) => {
       hostReady = false;
+      if (!everReady) failStart(new Error(`the host process exited during start-up (${signal ?? `code ${code}`}); see its output above`));
       metrics.hostRestarts.inc();
       print(`[isle error] host process exited (${signal ?? `code ${code}`}); restarting in ${restartInMs} ms`);
       for (const [id, done] of pendingValidations) {
@@ -136,7 +203,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     },
   });
   const readyOnce = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the host process did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => fail(new Error('the host process did not start within 30 s')), 30_000);
     const check = setInterval(() => {
       if (hostReady) {
         clearInterval(check);
@@ -144,9 +211,23 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         resolve();
       }
     }, 10);
+    const fail = (e: Error) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(e);
+    };
+    failStart = fail;
   });
   host.start();
-  await readyOnce;
+  try {
+    await readyOnce;
+  } catch (e) {
+    await host.stop(0);
+    socket.close();
+    await jail?.close();
+    store.close();
+    throw e;
+  }
   for (const t of allRuntimes()) scheduleCrons(t, t.name);
 
   const publicUrl = (tenant: string) => `http://${tenant}.${o.baseDomain}:${socket.port}`;
@@ -202,6 +283,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       for (const jobs of cronJobs.values()) for (const j of jobs) j.stop();
       await host.stop(o.drainMs);
       socket.close();
+      await jail?.close();
       await new Promise<void>((resolve) => {
         adminServer.close(() => resolve());
         // Live log streams would otherwise hold the server open.

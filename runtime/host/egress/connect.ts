@@ -205,10 +205,14 @@ let defaults: { transport?: TransportFactory; tls?: Pick<tls.ConnectionOptions, 
 /**
  * Process-wide egress defaults: `transport` replaces DirectTransport for every egress created
  * without an explicit transport (the jailed host: the broker); `tls` adds trusted CAs (tests).
- * Call with {} to restore the defaults.
+ * Keys given replace the current ones; a key given as undefined restores its default.
  */
-export function configureEgress(options: { transport?: TransportFactory; tls?: Pick<tls.ConnectionOptions, 'ca'> }): void {
-  defaults = { ...options };
+export function configureEgress(options: { transport?: TransportFactory | undefined; tls?: Pick<tls.ConnectionOptions, 'ca'> | undefined }): void {
+  const next = { ...defaults, ...options };
+  defaults = {
+    ...(next.transport && { transport: next.transport }),
+    ...(next.tls && { tls: next.tls }),
+  };
 }
 
 export function createEgress(options: EgressOptions = {}): Egress {
