@@ -5,6 +5,7 @@ import {
   ConfigError, DEV_VARS_FILE, loadProject, parseVarFlags, readDotenv, resolveEntry,
 } from '../../runtime/config/project.ts';
 import { startDevServer } from '../../runtime/dev/dev-server.ts';
+import { parseAllowRules } from '../../runtime/host/egress/policy.ts';
 import { numberOption, UsageError, type CommandDef } from '../command.ts';
 import { onShutdown } from '../shutdown.ts';
 
@@ -62,6 +63,12 @@ export const devCommand: CommandDef = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects 0-65535, got "${String(portRaw)}"`);
     const host = String(values.host ?? project.dev.host ?? '127.0.0.1');
 
+    const allowEgress = (values['allow-egress'] as string[]) ?? [];
+    try {
+      parseAllowRules(allowEgress);
+    } catch (e) {
+      throw new UsageError(`--allow-egress: ${(e as Error).message}`);
+    }
     const server = await startDevServer({
       entry,
       root: project.root,
@@ -70,7 +77,7 @@ export const devCommand: CommandDef = {
       env,
       limits,
       isolation,
-      allowEgress: (values['allow-egress'] as string[]) ?? [],
+      allowEgress,
       watch: !values['no-watch'],
     });
     console.log(`Isle dev: ${entry} (isolation: ${isolation}; limits: ${limits.cpuMs} ms CPU, ${limits.wallMs} ms wall, ${limits.memoryMb} MB)`);

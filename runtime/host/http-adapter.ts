@@ -2,10 +2,12 @@
 // into a ResponseSink, with backpressure both ways and client disconnects propagated.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { constants as zlibConstants, createBrotliCompress, createDeflate, createGzip, type Gzip } from 'node:zlib';
 import type { EngineRequest, ResponseSink } from './engine.ts';
 
 /** Connection-level headers a worker's response may not set (Node manages framing itself). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 export interface RequestView {
   /** Scheme and host the worker sees in request.url (e.g. from X-Forwarded-* behind a trusted proxy). */
@@ -71,39 +73,83 @@ function releaseBytes(chunk: Uint8Array): void {
   } catch {}
 }
 
+/**
+ * A worker's body is always plain bytes (fetch() decodes what it receives). When its headers say
+ * `Content-Encoding: gzip | deflate | br`, the body is encoded on the way out, as workerd does, so
+ * `return fetch(request)` and hand-set encodings reach the client as labelled. Each chunk is
+ * flushed, so streamed responses (server-sent events) keep streaming.
+ */
+function encoderFor(headers: string[]): Gzip | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'content-encoding') continue;
+    switch (headers[i + 1]!.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return createGzip();
+      case 'deflate':
+        return createDeflate();
+      case 'br':
+        return createBrotliCompress({ params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } }) as unknown as Gzip;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function waitForDrain(res: ServerResponse | Gzip, closed: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      res.off('drain', done);
+      if (closed()) reject(new Error('client disconnected'));
+      else resolve();
+    };
+    res.on('drain', done);
+    res.once('close', onClose);
+  });
+}
+
 export function sinkFor(res: ServerResponse): ResponseSink {
+  let encoder: Gzip | undefined;
   return {
     head(status, statusText, headers) {
+      encoder = NULL_BODY_STATUS.has(status) ? undefined : encoderFor(headers);
       const out: string[] = [];
       for (let i = 0; i < headers.length; i += 2) {
-        if (!HOP_BY_HOP.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+        const name = headers[i]!.toLowerCase();
+        if (HOP_BY_HOP.has(name) || (encoder && name === 'content-length')) continue;
+        out.push(headers[i]!, headers[i + 1]!);
       }
       res.writeHead(status, statusText || STATUS_CODES[status] || '', out);
+      if (encoder) {
+        encoder.pipe(res);
+        encoder.on('error', () => res.destroy());
+      }
     },
     write(chunk) {
       if (res.destroyed) return Promise.reject(new Error('client disconnected'));
+      if (encoder) {
+        const more = encoder.write(chunk);
+        encoder.flush(zlibConstants.Z_SYNC_FLUSH);
+        return more ? Promise.resolve() : waitForDrain(encoder, () => res.destroyed);
+      }
       // The chunk is the engine's own copy out of the isolate: free its memory as soon as the
       // socket has it, instead of waiting for a GC (keeps a long streamed body's footprint flat).
       const flushed = () => releaseBytes(chunk);
       if (res.write(chunk, flushed)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', closed);
-          resolve();
-        };
-        const closed = () => {
-          res.off('drain', done);
-          reject(new Error('client disconnected'));
-        };
-        res.on('drain', done);
-        res.once('close', closed);
-      });
+      return waitForDrain(res, () => res.destroyed);
     },
     end() {
-      if (!res.writableEnded) res.end();
+      if (encoder) encoder.end();
+      else if (!res.writableEnded) res.end();
     },
     abort() {
+      encoder?.destroy();
       res.destroy();
     },
   };

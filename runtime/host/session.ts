@@ -239,7 +239,7 @@ export class IsolateSession implements OpContext {
     const callId = this.#nextCallId++;
     const pending = Promise.withResolvers<unknown>();
     this.#pendingCalls.set(callId, pending);
-    const options = { result: { promise: true }, ...(copyArgs && { arguments: { copy: true } }) } as const;
+    const options = copyArgs ? { result: { promise: true as const }, arguments: { copy: true as const } } : { result: { promise: true as const } };
     this.#entry.apply(undefined, [CALL_KIND, callId, kind, ...(args as never[])], options).then(
       () => {},
       (e: unknown) => {

@@ -9,6 +9,7 @@ import { Authenticator, generateToken, hashToken, principalName, type Principal 
 import type { LogHub } from './log-hub.ts';
 import type { Metrics } from './metrics.ts';
 import { parseRoute } from './router.ts';
+import { parseAllowRule } from '../host/egress/policy.ts';
 import { StoreError, type Store, type Tenant, type Version } from './store/types.ts';
 
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
@@ -31,7 +32,13 @@ const createTenantBody = z.object({ name: tenantName, hostnames: z.array(hostnam
 const patchTenantBody = z.object({
   addHostnames: z.array(hostname).optional(),
   removeHostnames: z.array(hostname).optional(),
-  allowEgress: z.array(z.string().min(1).max(300)).max(100).optional(),
+  allowEgress: z.array(z.string().min(1).max(300).superRefine((rule, ctx) => {
+    try {
+      parseAllowRule(rule);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  })).max(100).optional(),
   limits: limitsSchema.optional(),
 }).strict();
 const createTokenBody = z.object({ tenant: tenantName.nullable().default(null), name: z.string().min(1).max(100).default('deploy') }).strict();

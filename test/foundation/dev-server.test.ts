@@ -364,3 +364,35 @@ describe('worker dev: scheduled', () => {
     }
   });
 });
+
+describe('worker dev: content encoding', () => {
+  it('encodes the body when the worker labels it gzip or br (fetch() passthrough stays consistent)', async () => {
+    const dev = await startDev({
+      'src/index.ts': `export default {
+        fetch(request: Request) {
+          const enc = new URL(request.url).searchParams.get('enc') ?? 'gzip';
+          return new Response('compress me '.repeat(100), { headers: { 'content-encoding': enc, 'content-length': '1200' } });
+        },
+      };`,
+    });
+    try {
+      for (const enc of ['gzip', 'br', 'deflate']) {
+        const res = await fetch(`${dev.url}/?enc=${enc}`);
+        expect(res.headers.get('content-encoding')).toBe(enc);
+        expect(await res.text()).toBe('compress me '.repeat(100));
+      }
+      const { gunzipSync } = await import('node:zlib');
+      const raw = await new Promise<Buffer>((resolve, reject) => {
+        httpRequest(dev.url + '/?enc=gzip', (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c) => parts.push(c));
+          res.on('end', () => resolve(Buffer.concat(parts)));
+        }).on('error', reject).end();
+      });
+      expect(raw.length).toBeLessThan(1200);
+      expect(gunzipSync(raw).toString()).toBe('compress me '.repeat(100));
+    } finally {
+      await dev.close();
+    }
+  });
+});

@@ -17,7 +17,7 @@ registerEntry('complete', completeHostCall);
  * '__result' once the handler's result settles: see IsolateSession.callIsolate for why the result
  * does not travel back as the call's own promise.
  */
-function call(callId: number, kind: string, ...args: unknown[]): void {
+function call(callId: number, kind: string, ...args: unknown[]): Promise<void> | undefined {
   let result: unknown;
   try {
     const handler = MapPrototypeGet(handlers, kind);
@@ -25,16 +25,19 @@ function call(callId: number, kind: string, ...args: unknown[]): void {
     result = ReflectApply(handler, undefined, args);
   } catch (e) {
     hostSend('__result', callId, false, describeForHost(e));
-    return;
+    return undefined;
   }
   const ok = (v: unknown) => hostSend('__result', callId, true, v);
   const fail = (e: unknown) => hostSend('__result', callId, false, describeForHost(e));
   // A brand check that cannot be faked: `then` on a non-promise throws. Results are never adopted
-  // through a `then` lookup, so a tenant's Object.prototype.then cannot intercept them.
+  // through a `then` lookup, so a tenant's Object.prototype.then cannot intercept them. The call
+  // itself returns a promise of nothing that settles with the result: isolated-vm watches the tasks
+  // of promise-returning calls for unhandled rejections, which the host turns into events.
   try {
-    PromisePrototypeThen(result as Promise<unknown>, ok, fail);
+    return PromisePrototypeThen(result as Promise<unknown>, ok, fail) as Promise<void>;
   } catch {
     ok(result);
+    return undefined;
   }
 }
 

@@ -8,6 +8,8 @@ import { DOMException } from '../webidl/dom-exception.ts';
 import type { ExecutionContext } from './context.ts';
 import type { ScheduledInit } from './dispatch.ts';
 import { web } from './web.ts';
+// Events the runtime fires are trusted (event.isTrusted), as in workerd.
+import { dispatchTrustedEvent } from '../events/event-target.ts';
 
 interface FetchEventState {
   request: object;
@@ -87,11 +89,11 @@ export function hasServiceWorkerHandler(type: 'fetch' | 'scheduled'): boolean {
 }
 
 export function dispatchServiceWorkerFetch(request: object, ctx: ExecutionContext): Promise<unknown> {
-  if (FetchEventClass === undefined || web().dispatchEvent === undefined) {
+  if (FetchEventClass === undefined) {
     return new Promise((_, reject) => reject(new TypeError('service-worker syntax needs EventTarget support')));
   }
   const event = new FetchEventClass(request, ctx);
-  web().dispatchEvent!(globalThisRef, event);
+  dispatchTrustedEvent(globalThisRef, event);
   const s = fetchState(event);
   if (!s.responded) {
     return new Promise((_, reject) =>
@@ -101,9 +103,9 @@ export function dispatchServiceWorkerFetch(request: object, ctx: ExecutionContex
 }
 
 export function dispatchServiceWorkerScheduled(init: ScheduledInit, ctx: ExecutionContext): Promise<unknown> {
-  if (ScheduledEventClass === undefined || web().dispatchEvent === undefined) {
+  if (ScheduledEventClass === undefined) {
     return new Promise((_, reject) => reject(new TypeError('service-worker syntax needs EventTarget support')));
   }
-  web().dispatchEvent!(globalThisRef, new ScheduledEventClass(init, ctx));
+  dispatchTrustedEvent(globalThisRef, new ScheduledEventClass(init, ctx));
   return PromiseResolve(undefined);
 }

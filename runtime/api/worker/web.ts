@@ -17,7 +17,6 @@ interface Captured {
   byteControllerError: (controller: object, e: unknown) => void;
   byobRequest: (controller: object) => object | null;
   Event: (new (type: string, init?: object) => object) | undefined;
-  dispatchEvent: AnyFn | undefined;
   /** Number of listeners for a type on a target (events area's internal query), when available. */
   listenerCount: ((target: object, type: string) => number) | undefined;
 }
@@ -60,7 +59,6 @@ export function captureWebClasses(): void {
     byteControllerError: method(byteController, 'error'),
     byobRequest: method(byteController, 'byobRequest'),
     Event: g.Event,
-    dispatchEvent: typeof g.dispatchEvent === 'function' ? uncurryThis(g.dispatchEvent) : undefined,
     listenerCount,
   };
 }

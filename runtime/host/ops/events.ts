@@ -32,11 +32,19 @@ export function describeRejection(e: unknown): RejectionDescriptor {
  * rejected during that task and is still unhandled. Fires `unhandledrejection` in the isolate.
  */
 export function forwardTaskRejection(ctx: OpContext, e: unknown): void {
-  if (ctx.disposed) return;
+  // An isolate that ended (its request finished) can no longer run listeners: log it here instead.
+  if (ctx.disposed) return logRejection(ctx, e);
   const state = ctx.state(STATE, () => ({ forwards: 0 }));
   if (state.forwards >= MAX_FORWARDS) return;
   state.forwards++;
-  ctx.callIsolate('events.unhandledRejection', describeRejection(e)).catch((again: unknown) => forwardTaskRejection(ctx, again));
+  ctx.callIsolate('events.unhandledRejection', describeRejection(e)).catch((again: unknown) =>
+    ctx.disposed ? logRejection(ctx, e) : forwardTaskRejection(ctx, again));
+}
+
+function logRejection(ctx: OpContext, e: unknown): void {
+  const d = describeRejection(e);
+  const text = d.kind === 'error' ? d.stack : d.kind === 'value' ? String(d.value) : '[object]';
+  ctx.log.tenant('error', `Uncaught (in promise) ${ctx.mapStack(withoutRuntimeFrames(text))}`);
 }
 
 /** Drops the runtime's own stack frames (the prelude's), which say nothing to the tenant. */
