@@ -11,6 +11,9 @@ import { sharedPrelude } from './prelude.ts';
 import { IsolateSession } from './session.ts';
 import { errorResponse, limitMessage, type Outcome } from './outcomes.ts';
 import { watchCpu } from './watchdog.ts';
+import { defaultThreadCount, isolateThreadPool, type ThreadPool } from './thread-pool.ts';
+
+let nextEngineId = 1;
 
 export type Isolation = 'request' | 'tenant';
 
@@ -23,6 +26,11 @@ export interface EngineOptions {
   allowEgress: string[];
   log: LogSink;
   tenant?: string;
+  /**
+   * `request` isolation: isolates are made, run and disposed on this many worker threads (the
+   * calling thread then only moves bytes); 'auto': one per core; 0 or absent: on the calling thread.
+   */
+  threads?: number | 'auto';
 }
 
 export interface EngineRequest {
@@ -72,12 +80,23 @@ export class WorkerEngine {
   #nextKey = 1;
   #tenantSession: Promise<IsolateSession> | undefined;
   #disposed = false;
+  /** Set when requests run on isolate threads (thread-pool.ts). */
+  #pool: Promise<ThreadPool> | undefined;
+  readonly #id = nextEngineId++;
   readonly log: Logger;
 
   constructor(bundle: WorkerBundle, options: EngineOptions) {
     this.#bundle = new LoadedBundle(bundle);
     this.#options = options;
     this.log = createLogger(options.log, { ...(options.tenant && { tenant: options.tenant }) });
+    const threads = options.threads === 'auto' ? defaultThreadCount() : options.threads ?? 0;
+    if (options.isolation === 'request' && threads > 0) {
+      const { log, threads: _threads, ...serializable } = options;
+      this.#pool = isolateThreadPool(threads).then((pool) => {
+        pool.registerEngine(this.#id, bundle, serializable, log);
+        return pool;
+      });
+    }
   }
 
   get bundleId(): string {
@@ -94,6 +113,7 @@ export class WorkerEngine {
    * cannot have one (its warm-up does not settle, or throws) is served from the prelude snapshot.
    */
   async prepare(): Promise<{ bytes: number; buildMs: number } | undefined> {
+    if (this.#pool) return (await this.#pool).prepare(this.#id);
     const v = await this.#bundle.buildVersionSnapshot();
     return v && { bytes: v.bytes, buildMs: v.buildMs };
   }
@@ -101,6 +121,7 @@ export class WorkerEngine {
   /** Swaps in a new build; requests already running finish on the old one. */
   setBundle(bundle: WorkerBundle): void {
     this.#bundle = new LoadedBundle(bundle);
+    void this.#pool?.then((pool) => pool.setBundle(this.#id, bundle));
     this.#dropTenantSession();
   }
 
@@ -115,6 +136,7 @@ export class WorkerEngine {
   }
 
   dispose(): void {
+    if (!this.#disposed) void this.#pool?.then((pool) => pool.dropEngine(this.#id));
     this.#disposed = true;
     this.#dropTenantSession();
   }
@@ -244,6 +266,7 @@ export class WorkerEngine {
 
   /** Serves one request into `sink`. Never throws: every failure becomes a response or an abort. */
   async handle(req: EngineRequest, sink: ResponseSink): Promise<Outcome> {
+    if (this.#pool && !this.#disposed) return (await this.#pool).handle(this.#id, req, sink);
     const requestId = req.requestId ?? randomUUID();
     const started = performance.now();
     const log = createLogger(this.#options.log, { requestId, ...(this.#options.tenant && { tenant: this.#options.tenant }) });

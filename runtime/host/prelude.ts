@@ -62,6 +62,14 @@ export function sharedPrelude(): Promise<{ prelude: Prelude; snapshot: ExternalC
   return shared;
 }
 
+/**
+ * Worker threads (thread-pool.ts) get the prelude and its snapshot from the main thread instead of
+ * building them again: the snapshot's bytes are wrapped, not recomputed.
+ */
+export function adoptSharedPrelude(prelude: Prelude, snapshotBytes: ArrayBuffer): void {
+  shared = Promise.resolve({ prelude, snapshot: new ivm.ExternalCopy(snapshotBytes) as ExternalCopy<ArrayBuffer> });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-version snapshots: the prelude AND one tenant bundle, with the bundle's code compiled and
 // warmed by a throwaway request, so an isolate neither compiles the bundle nor runs cold code.
