@@ -27,6 +27,11 @@ export interface EngineOptions {
   log: LogSink;
   tenant?: string;
   /**
+   * Debugging (`worker dev --inspect`): isolates get V8's inspector, and each new one is handed to
+   * this hook after boot and before the bundle's top level runs.
+   */
+  inspector?: (session: IsolateSession, bundle: WorkerBundle) => void;
+  /**
    * `request` isolation: isolates are made, run and disposed on this many worker threads (the
    * calling thread then only moves bytes); 'auto': one per core; 0 or absent: on the calling thread.
    */
@@ -135,6 +140,11 @@ export class WorkerEngine {
     }
   }
 
+  /** Starts the shared isolate now instead of on the first request (`tenant` isolation only). */
+  async warm(): Promise<void> {
+    if (this.#options.isolation === 'tenant' && !this.#disposed) await this.#sharedSession();
+  }
+
   dispose(): void {
     if (!this.#disposed) void this.#pool?.then((pool) => pool.dropEngine(this.#id));
     this.#disposed = true;
@@ -167,6 +177,7 @@ export class WorkerEngine {
         },
         boot: { env: this.#options.env, dev: this.#options.dev },
         ...(version && { start: { startupMs } }),
+        ...(this.#options.inspector && { inspector: true }),
       });
     } catch (e) {
       if (version && bundle) throw bundle.startFailure({ isolate: { isDisposed: false } }, e, startupMs);
@@ -174,6 +185,7 @@ export class WorkerEngine {
     }
     const mapper = (bundle ?? this.#bundle).mapper;
     session.stackMapper = (stack) => mapper.mapStack(stack);
+    this.#options.inspector?.(session, (bundle ?? this.#bundle).bundle);
     if (session.started) {
       try {
         bundle!.checkStarted(session.started);

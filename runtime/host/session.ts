@@ -24,6 +24,8 @@ export interface SessionInit {
    * `__isle_start`, which also runs the bundle's top level (bounded by `startupMs`) and loads it.
    */
   start?: { startupMs: number };
+  /** Enable V8's inspector on the isolate and its context (`worker dev --inspect`). */
+  inspector?: boolean;
 }
 
 /** What `__isle_start` reported for a per-version snapshot: the dispatcher's 'load' result. */
@@ -100,13 +102,17 @@ export class IsolateSession implements OpContext {
     return this.stackMapper ? this.stackMapper(stack) : stack;
   }
 
+  #inspector: boolean;
+
   private constructor(init: SessionInit) {
     this.id = init.id;
     this.log = init.log;
     this.config = init.config;
+    this.#inspector = init.inspector === true;
     this.isolate = new ivm.Isolate({
       snapshot: init.snapshot,
       memoryLimit: init.memoryMb,
+      ...(this.#inspector && { inspector: true }),
       onCatastrophicError: (message) => {
         // V8 reported a fatal error in this isolate only; the host carries on.
         this.log.system('error', `isolate ${this.id} crashed: ${message}`);
@@ -136,7 +142,7 @@ export class IsolateSession implements OpContext {
   }
 
   async #boot(boot: BootConfig, start: SessionInit['start']): Promise<void> {
-    this.#context = await this.isolate.createContext();
+    this.#context = await this.isolate.createContext(this.#inspector ? { inspector: true } : {});
     const sync = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSync(op, args));
     const async = new ivm.Callback((op: string, id: number, ...args: unknown[]) => this.#runAsync(op, id, args), { ignored: true });
     const send = new ivm.Callback((op: string, ...args: unknown[]) => this.#runSend(op, args), { ignored: true });
