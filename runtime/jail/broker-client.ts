@@ -7,12 +7,12 @@
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { configureEgress, EgressDeniedError, formatHostPort, type EgressTransport, type OpenRequest } from '../host/egress/connect.ts';
-import { normalizeHost, type AddressCategory, type EgressPolicy } from '../host/egress/policy.ts';
+import { EgressPolicy, normalizeHost, type AddressCategory } from '../host/egress/policy.ts';
 import { ADDRESS_HEADER, CATEGORY_HEADER, REASON_HEADER, TENANT_HEADER } from './broker.ts';
 
 export interface BrokerTransportOptions {
   socketPath: string;
-  /** The host's own copy of the policy (used for early refusals; the broker decides). */
+  /** What callers see as the policy (their early preflight); the broker decides regardless. */
   policy: EgressPolicy;
   tenant?: string;
   connectTimeoutMs?: number;
@@ -95,13 +95,24 @@ export class BrokerTransport implements EgressTransport {
   }
 }
 
+/**
+ * The policy a brokered egress shows to its callers: nothing is decided in the host (outbound
+ * fetch's early preflight passes everything on), so every decision, literal addresses included, is
+ * the broker's, made once and logged in one place.
+ */
+export class BrokerDecidesPolicy extends EgressPolicy {
+  override preflight(): undefined {
+    return undefined;
+  }
+}
+
 /** Routes every egress of this process through the broker at `socketPath`. */
 export function useEgressBroker(socketPath: string): void {
   configureEgress({
-    transport: (policy, { tenant, connectTimeoutMs }) =>
+    transport: (_hostPolicy, { tenant, connectTimeoutMs }) =>
       new BrokerTransport({
         socketPath,
-        policy,
+        policy: new BrokerDecidesPolicy(),
         ...(tenant !== undefined && { tenant }),
         ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
       }),

@@ -62,6 +62,8 @@ export interface HostJailOptions {
   brokerResolver?: Resolver;
   /** Syscalls the policy does not name: ENOSYS (default) or KILL (drift check). */
   unknownSyscalls?: 'enosys' | 'kill';
+  /** A tracer command bwrap runs under (`strace -f -o FILE`, the drift check). */
+  tracer?: readonly string[];
 }
 
 export interface JailedHost {
@@ -237,7 +239,9 @@ export class HostJail {
     const args = this.bwrapArgs(o.entry, o.args, o.nodeFlags);
     const stdio = neutralizedStdio(['ignore', 'pipe', 'pipe', o.listenFd, 'ipc', 'pipe', 'pipe'], this.#devNull);
     const dropping = this.identity.uid !== process.getuid!() || this.identity.gid !== process.getgid!();
-    const child = spawn(this.#o.bwrap ?? 'bwrap', args, {
+    const bwrap = this.#o.bwrap ?? 'bwrap';
+    const [command, ...prefix] = this.#o.tracer?.length ? [...this.#o.tracer, bwrap] : [bwrap];
+    const child = spawn(command!, [...prefix, ...args], {
       env: {},
       stdio: stdio as never,
       ...(dropping && { uid: this.identity.uid, gid: this.identity.gid }),

@@ -52,6 +52,8 @@ export interface ServeOptions {
     brokerResolver?: Resolver;
     /** Syscalls the seccomp policy does not name: ENOSYS (default) or KILL. */
     unknownSyscalls?: 'enosys' | 'kill';
+    /** A tracer bwrap runs under (`strace -f -o FILE`). */
+    tracer?: string[];
   };
 }
 
@@ -152,6 +154,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         ...(o.testHooks?.jailMounts && { extraMounts: o.testHooks.jailMounts }),
         ...(o.testHooks?.brokerResolver && { brokerResolver: o.testHooks.brokerResolver }),
         ...(o.testHooks?.unknownSyscalls && { unknownSyscalls: o.testHooks.unknownSyscalls }),
+        ...(o.testHooks?.tracer && { tracer: o.testHooks.tracer }),
       });
     }
     // Built here once: a jailed host cannot run esbuild (it forks), and no host rebuilds it on restart.
@@ -181,7 +184,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     onSecurityEvent: (e) => {
       metrics.securityEvents.inc({ kind: e.kind });
       print(`[isle security] ${e.message}`);
-      logs.publish({ time: Date.now(), kind: 'system', level: 'error', message: `security event: ${e.message}` });
     },
     onMessage: (m: HostMessage) => {
       if (m.type === 'log') logs.publish(m.record);
