@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { bundleFromResult, bundleOptions, BundleError, formatBuildError, type WorkerBundle } from '../bundler/bundle.ts';
 import type { Limits } from '../config/limits.ts';
-import { WorkerEngine, type Isolation } from '../host/engine.ts';
+import { WorkerEngine, type EngineOptions, type Isolation } from '../host/engine.ts';
 import { sinkFor, toEngineRequest } from '../host/http-adapter.ts';
 import { formatLogRecord, type LogRecord } from '../host/log.ts';
 import { sharedPrelude } from '../host/prelude.ts';
@@ -21,6 +21,8 @@ export interface DevOptions {
   allowEgress: string[];
   /** Rebuild on change (default true). */
   watch: boolean;
+  /** `worker dev --inspect`: hands each new isolate to DevTools (runtime/dev/inspector.ts). */
+  inspector?: { attach: NonNullable<EngineOptions['inspector']>; log(record: LogRecord): void };
   out?: (line: string) => void;
   err?: (line: string) => void;
 }
@@ -39,7 +41,10 @@ function printRecord(r: LogRecord, out: (l: string) => void, err: (l: string) =>
 export async function startDevServer(o: DevOptions): Promise<DevServer> {
   const out = o.out ?? ((l) => process.stdout.write(l + '\n'));
   const err = o.err ?? ((l) => process.stderr.write(l + '\n'));
-  const log = (r: LogRecord) => printRecord(r, out, err);
+  const log = (r: LogRecord) => {
+    printRecord(r, out, err);
+    o.inspector?.log(r);
+  };
 
   let engine: WorkerEngine | undefined;
   let firstBuild: ((b: WorkerBundle) => void) | undefined;
@@ -62,6 +67,8 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
           if (engine) {
             if (engine.bundleId !== bundle.id) {
               engine.setBundle(bundle);
+              // The debugger follows the worker: start the new build's isolate now.
+              if (o.inspector) engine.warm().catch(() => {});
               out(`Rebuilt ${bundle.filename} (${bundle.id}); the next request uses it.`);
             }
           } else firstBuild?.(bundle);
@@ -88,6 +95,7 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
       env: o.env,
       dev: true,
       allowEgress: o.allowEgress,
+      ...(o.inspector && { inspector: o.inspector.attach }),
       log,
     });
   } catch (e) {
@@ -95,6 +103,8 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
     throw e;
   }
   const activeEngine = engine;
+  // With a debugger, the isolate exists before the first request, so DevTools can set breakpoints.
+  if (o.inspector) activeEngine.warm().catch(() => {});
 
   const server = createServer((req, res) => {
     // Like wrangler's /__scheduled: fire the worker's scheduled() by hand (?cron=…).
