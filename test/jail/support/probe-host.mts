@@ -31,10 +31,8 @@ const addon = { exports: {} as { syscall(nr: number, ...args: number[]): number 
 process.dlopen(addon, join(here, 'probe.node'));
 const sys = addon.exports.syscall;
 
-if (config.ca) {
-  const { configureEgress } = await import(join(appRoot, 'runtime/host/egress/connect.ts'));
-  configureEgress({ tls: { ca: config.ca } });
-}
+const egressModule = await import(join(appRoot, 'runtime/host/egress/connect.ts'));
+if (config.ca) egressModule.configureEgress({ tls: { ca: config.ca } });
 
 const jailed = Boolean(settings.egressBroker);
 
@@ -228,6 +226,21 @@ function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const ret = sys(nr, ...args);
     if (name === 'userfaultfd' && ret >= 0) sys(NR.close!, ret);
     json(res, 200, { name, ret, errno: ret < 0 ? errnoName(-ret) : null });
+    return true;
+  }
+  if (url.pathname === '/__probe/connect') {
+    // Raw host code opening an outbound stream the way the host's egress does (jailed: the broker),
+    // claiming whatever tenant the caller names.
+    const [host, port] = [url.searchParams.get('host') ?? '', Number(url.searchParams.get('port'))];
+    const tenant = url.searchParams.get('tenant') ?? undefined;
+    const egress = egressModule.createEgress(tenant ? { tenant } : {});
+    egress.transport.open({ hostname: host, port }).then(
+      (stream: { destroy(): void }) => {
+        stream.destroy();
+        json(res, 200, { ok: true });
+      },
+      (e: Error & { reason?: string }) => json(res, 200, { ok: false, error: e.name, reason: e.reason ?? e.message }),
+    ).finally(() => egress.close());
     return true;
   }
   if (url.pathname === '/__probe/pid') {
