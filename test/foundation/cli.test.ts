@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { writeProject } from '../support/project.ts';
+import { startCliDev, writeProject } from '../support/project.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const worker = join(root, 'cli/bin/worker.js');
@@ -102,5 +102,20 @@ describe('worker CLI', () => {
     const deadline = Date.now() + 3000;
     while (descendants.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(descendants.filter(alive)).toEqual([]);
+  });
+
+  it('layers env: isle.json vars, then .dev.vars, then --var', async () => {
+    const dir = writeProject({
+      'isle.json': JSON.stringify({ name: 'envy', main: 'src/index.ts', vars: { A: 'from-config', B: 'from-config', C: 'from-config' } }),
+      '.dev.vars': 'B=from-dev-vars\nSECRET="quoted secret"\n',
+      'src/index.ts': 'export default { fetch: (_r: Request, env: unknown) => Response.json(env) };',
+    });
+    const server = await startCliDev(dir, ['--var', 'C=from-flag']);
+    try {
+      expect(await (await fetch(server.url)).json()).toEqual({ A: 'from-config', B: 'from-dev-vars', C: 'from-flag', SECRET: 'quoted secret' });
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
