@@ -61,25 +61,36 @@ function interactive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
-async function ask(question: string, check: (answer: string) => string | undefined): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
+/** Terminal questions, on one readline interface (a second one would lose input typed ahead). */
+class Prompter {
+  #rl = createInterface({ input: process.stdin, output: process.stdout });
+
+  async ask(question: string, check: (answer: string) => string | undefined): Promise<string> {
     for (;;) {
-      const answer = (await rl.question(question)).trim();
+      let answer: string;
+      try {
+        answer = (await this.#rl.question(question)).trim();
+      } catch (e) {
+        // Ctrl-C / Ctrl-D at a prompt.
+        if ((e as Error).name === 'AbortError') throw new UsageError('init cancelled; nothing was written');
+        throw e;
+      }
       const error = check(answer);
       if (error === undefined) return answer;
       console.log(`  ${error}`);
     }
-  } finally {
-    rl.close();
+  }
+
+  close(): void {
+    this.#rl.close();
   }
 }
 
-async function askTemplate(): Promise<string> {
+async function askTemplate(prompter: Prompter): Promise<string> {
   console.log('Templates:');
   const width = Math.max(...TEMPLATES.map((t) => t.name.length));
   TEMPLATES.forEach((t, i) => console.log(`  ${i + 1}) ${t.name.padEnd(width)}  ${t.description}`));
-  const answer = await ask(`Template [1-${TEMPLATES.length} or name] (hello): `, (a) => {
+  const answer = await prompter.ask(`Template [1-${TEMPLATES.length} or name] (hello): `, (a) => {
     if (a === '' || TEMPLATES.some((t) => t.name === a)) return undefined;
     const n = Number(a);
     if (Number.isInteger(n) && n >= 1 && n <= TEMPLATES.length) return undefined;
@@ -89,8 +100,8 @@ async function askTemplate(): Promise<string> {
   return /^\d+$/.test(answer) ? TEMPLATES[Number(answer) - 1]!.name : answer;
 }
 
-async function askName(fallback: string): Promise<string> {
-  const answer = await ask(`Worker name (${fallback}): `, (a) =>
+async function askName(prompter: Prompter, fallback: string): Promise<string> {
+  const answer = await prompter.ask(`Worker name (${fallback}): `, (a) =>
     a === '' || NAME_PATTERN.test(a) ? undefined : 'lowercase letters, digits and dashes (at most 63), e.g. my-worker');
   return answer || fallback;
 }
@@ -200,8 +211,17 @@ export const initCommand: CommandDef = {
       throw new UsageError(`${dir} is not empty; init never overwrites files. Choose a new directory: worker init my-worker`);
     }
     const fallbackName = toWorkerName(basename(dir ?? (isEmptyDir(cwd) ? cwd : 'my-worker')));
-    if (template === undefined) template = tty ? await askTemplate() : 'hello';
-    if (name === undefined) name = tty ? await askName(fallbackName) : fallbackName;
+    if (tty && (template === undefined || name === undefined)) {
+      const prompter = new Prompter();
+      try {
+        template ??= await askTemplate(prompter);
+        name ??= await askName(prompter, fallbackName);
+      } finally {
+        prompter.close();
+      }
+    }
+    template ??= 'hello';
+    name ??= fallbackName;
     if (dir === undefined) {
       dir = isEmptyDir(cwd) ? cwd : resolve(name);
       if (!isEmptyDir(dir)) {
