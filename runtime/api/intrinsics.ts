@@ -179,18 +179,108 @@ export const WeakSetPrototypeHas = uncurryThis(WeakSet.prototype.has) as <T exte
 export const WeakRefPrototypeDeref = uncurryThis(WeakRef.prototype.deref) as <T extends object>(r: WeakRef<T>) => T | undefined;
 
 // Promise: `PromisePrototypeThen` is the only way runtime code chains promises.
-export const PromisePrototypeThen = uncurryThis(Promise.prototype.then) as <T, R1 = T, R2 = never>(
+//
+// Species-free. The native `then` runs SpeciesConstructor(p): it reads `p.constructor` (through
+// Promise.prototype, which tenant code may replace) and that constructor's @@species, and would
+// then construct the derived promise with whatever the tenant put there, handing it the resolve
+// functions of the runtime's own promise chain. WebIDL's "react to a promise" (and the Streams and
+// Fetch algorithms built on it) is PerformPromiseThen, which consults neither. So:
+// - while Promise.prototype.constructor is still %Promise% (a data property) and Promise[@@species]
+//   still the original getter, and `p` is an ordinary promise, the native `then` runs as is (the
+//   lookups it makes then reach no tenant code) — the common case, a few checks;
+// - otherwise `p` gets an own `constructor: undefined` for the duration of the call
+//   (SpeciesConstructor then returns %Promise% without any lookup), removed (or the previous own
+//   property restored) right after; no tenant code can run in between.
+// The derived promise is always a plain %Promise%.
+const PromiseThenImpl = Promise.prototype.then;
+const PromisePrototype = Promise.prototype;
+const PromiseSpeciesGetter = ReflectGetOwnPropertyDescriptor(Promise, Symbol.species)!.get;
+const speciesFree = { __proto__: null, value: undefined, writable: true, enumerable: false, configurable: true } as PropertyDescriptor;
+/** Would SpeciesConstructor(p) / PromiseResolve's constructor check reach only the intrinsics? */
+function promiseLookupsIntact(p: object): boolean {
+  if (ReflectGetPrototypeOf(p) !== PromisePrototype || ObjectHasOwn(p, 'constructor')) return false;
+  const c = ReflectGetOwnPropertyDescriptor(PromisePrototype, 'constructor');
+  if (c === undefined || c.value !== Promise) return false;
+  const species = ReflectGetOwnPropertyDescriptor(Promise, Symbol.species);
+  return species !== undefined && species.get === PromiseSpeciesGetter;
+}
+export const PromisePrototypeThen = function PromisePrototypeThen(
+  p: Promise<unknown>, onFulfilled?: ((v: any) => unknown) | null, onRejected?: ((e: any) => unknown) | null,
+): Promise<unknown> {
+  if ((typeof p === 'object' && p !== null) || typeof p === 'function') {
+    if (promiseLookupsIntact(p)) return ReflectApply(PromiseThenImpl, p, [onFulfilled, onRejected]);
+    const own = ReflectGetOwnPropertyDescriptor(p, 'constructor');
+    if (own === undefined) {
+      if (ReflectDefineProperty(p, 'constructor', speciesFree)) {
+        try {
+          return ReflectApply(PromiseThenImpl, p, [onFulfilled, onRejected]);
+        } finally {
+          ReflectDeleteProperty(p, 'constructor');
+        }
+      }
+    } else if (!('value' in own && own.value === undefined) && own.configurable) {
+      // A tenant's own `constructor` on its promise: swapped out, then put back exactly.
+      const saved = { __proto__: null, value: own.value, get: own.get, set: own.set, writable: own.writable,
+        enumerable: own.enumerable, configurable: true } as PropertyDescriptor;
+      if ('value' in own) { delete saved.get; delete saved.set; } else { delete saved.value; delete saved.writable; }
+      ReflectDefineProperty(p, 'constructor', speciesFree);
+      try {
+        return ReflectApply(PromiseThenImpl, p, [onFulfilled, onRejected]);
+      } finally {
+        ReflectDefineProperty(p, 'constructor', saved);
+      }
+    }
+  }
+  // Not an object (the native `then` throws its TypeError), already species-free, or a promise a
+  // tenant made non-extensible / gave a non-configurable own `constructor`.
+  return ReflectApply(PromiseThenImpl, p, [onFulfilled, onRejected]);
+} as <T, R1 = T, R2 = never>(
   p: Promise<T>, onFulfilled?: ((v: T) => R1 | PromiseLike<R1>) | null, onRejected?: ((e: any) => R2 | PromiseLike<R2>) | null,
 ) => Promise<R1 | R2>;
-export const PromisePrototypeCatch = uncurryThis(Promise.prototype.catch) as <T, R = never>(
-  p: Promise<T>, onRejected: (e: any) => R | PromiseLike<R>) => Promise<T | R>;
-export const PromisePrototypeFinally = uncurryThis(Promise.prototype.finally) as <T>(p: Promise<T>, f: () => void) => Promise<T>;
+export const PromisePrototypeCatch = <T, R = never>(p: Promise<T>, onRejected: (e: any) => R | PromiseLike<R>): Promise<T | R> =>
+  PromisePrototypeThen(p, undefined, onRejected);
+/** `finally` for a synchronous callback, species-free like PromisePrototypeThen. */
+export const PromisePrototypeFinally = <T>(p: Promise<T>, f: () => void): Promise<T> =>
+  PromisePrototypeThen(p, (v) => {
+    f();
+    return v;
+  }, (e) => {
+    f();
+    throw e;
+  });
 const PromiseResolveImpl = Promise.resolve;
 const PromiseRejectImpl = Promise.reject;
 const PromiseAllImpl = Promise.all;
 const PromiseRaceImpl = Promise.race;
 const PromiseWithResolversImpl = Promise.withResolvers;
-export const PromiseResolve = <T>(v: T | PromiseLike<T>): Promise<T> => ReflectApply(PromiseResolveImpl, Promise, [v]) as Promise<T>;
+/**
+ * PromiseResolve(%Promise%, v): a native promise is returned as is, anything else becomes a new
+ * promise resolved with it. The native `Promise.resolve` decides "native promise" by reading
+ * `v.constructor` (through Promise.prototype, which tenant code may replace) and otherwise wraps
+ * `v`, which later calls `v.then` (tenant code, again) — so a replaced Promise.prototype.constructor
+ * would pull tenant code into every runtime promise that passes through here. So when that
+ * lookup is not intact (see PromisePrototypeThen), an object inheriting from Promise.prototype gets
+ * an own `constructor: %Promise%` for the duration of the call. Thenables that are not native
+ * promises are still resolved through their `then`, as specified.
+ */
+const promiseConstructorDescriptor = { __proto__: null, value: Promise, writable: true, enumerable: false, configurable: true } as PropertyDescriptor;
+export const PromiseResolve = <T>(v: T | PromiseLike<T>): Promise<T> => {
+  if (typeof v === 'object' && v !== null && ReflectGetPrototypeOf(v) === PromisePrototype && !promiseLookupsIntact(v) &&
+      !ObjectHasOwn(v, 'constructor') && ReflectDefineProperty(v, 'constructor', promiseConstructorDescriptor)) {
+    try {
+      return ReflectApply(PromiseResolveImpl, Promise, [v]) as Promise<T>;
+    } finally {
+      ReflectDeleteProperty(v, 'constructor');
+    }
+  }
+  return ReflectApply(PromiseResolveImpl, Promise, [v]) as Promise<T>;
+};
+/** Gives a runtime-private promise a permanent own `constructor: undefined`, so that even a native
+ * `then` (e.g. isolated-vm's, on promises returned to the host) never runs a species lookup. */
+export function makeSpeciesFree<T extends Promise<unknown>>(p: T): T {
+  ReflectDefineProperty(p, 'constructor', { __proto__: null, value: undefined, writable: false, enumerable: false, configurable: false } as PropertyDescriptor);
+  return p;
+}
 export const PromiseReject = <T = never>(e: unknown): Promise<T> => ReflectApply(PromiseRejectImpl, Promise, [e]);
 export const PromiseAll = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T[]> => ReflectApply(PromiseAllImpl, Promise, [ps]) as Promise<T[]>;
 export const PromiseRace = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T> => ReflectApply(PromiseRaceImpl, Promise, [ps]) as Promise<T>;
@@ -203,7 +293,6 @@ export function markPromiseHandled(p: Promise<unknown>): void {
 
 // ArrayBuffer and typed arrays
 export const ArrayBufferIsView = ArrayBuffer.isView;
-export const ArrayBufferPrototypeSlice = uncurryThis(ArrayBuffer.prototype.slice);
 export const ArrayBufferPrototypeGetByteLength = uncurryThis(
   ObjectGetOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get! as (this: ArrayBuffer) => number);
 const abTransfer = (ArrayBuffer.prototype as unknown as { transfer?: (this: ArrayBuffer, n?: number) => ArrayBuffer }).transfer;
@@ -222,8 +311,73 @@ export const TypedArrayPrototypeGetLength = getter<number>(TAP, 'length') as (a:
 /** `undefined` for non-typed-arrays (DataView, plain objects): a brand check that cannot be faked. */
 export const TypedArrayPrototypeGetSymbolToStringTag = getter<string | undefined>(TAP, Symbol.toStringTag as unknown as string) as (a: unknown) => string | undefined;
 export const TypedArrayPrototypeSet = uncurryThis(TAP.set) as (a: ArrayBufferView, src: ArrayLike<number>, offset?: number) => void;
-export const TypedArrayPrototypeSubarray = uncurryThis(TAP.subarray) as <T extends ArrayBufferView>(a: T, start?: number, end?: number) => T;
-export const TypedArrayPrototypeSlice = uncurryThis(TAP.slice) as <T extends ArrayBufferView>(a: T, start?: number, end?: number) => T;
+// slice / subarray / ArrayBuffer slice, species-free. The native ones construct their result
+// through SpeciesConstructor(a), i.e. `a.constructor[@@species]`, reachable from tenant code
+// (Uint8Array.prototype.constructor, ArrayBuffer.prototype.constructor, …). These build the result
+// with the intrinsic constructor of the same kind instead; otherwise they behave as the natives
+// (relative indices, clamping, TypeError on a detached buffer).
+const nativeTypedArraySlice = uncurryThis(TAP.slice);
+const nativeArrayBufferSlice = uncurryThis(ArrayBuffer.prototype.slice);
+type TypedArrayConstructor = new (...args: any[]) => ArrayBufferView;
+const typedArrayConstructors: { [tag: string]: TypedArrayConstructor } = { __proto__: null } as never;
+{
+  const all: TypedArrayConstructor[] = [Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array,
+    Float32Array, Float64Array, Uint8ClampedArray, BigInt64Array, BigUint64Array];
+  const f16 = (globalThis as unknown as { Float16Array?: TypedArrayConstructor }).Float16Array;
+  if (f16 !== undefined) all[all.length] = f16;
+  for (let i = 0; i < all.length; i++) typedArrayConstructors[all[i]!.name] = all[i]!;
+}
+function relativeIndex(value: number | undefined, length: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  let n = +value;
+  n = n !== n ? 0 : MathTrunc(n);
+  if (n < 0) return n === -Infinity ? 0 : MathMax(length + n, 0);
+  return MathMin(n, length);
+}
+function typedArrayKind(a: ArrayBufferView): TypedArrayConstructor {
+  const tag = TypedArrayPrototypeGetSymbolToStringTag(a);
+  const C = tag === undefined ? undefined : typedArrayConstructors[tag];
+  if (C === undefined) throw new TypeError('this is not a typed array.');
+  return C;
+}
+function checkAttached(buffer: ArrayBuffer): void {
+  if (ArrayBufferPrototypeGetDetached !== undefined && ArrayBufferPrototypeGetDetached(buffer)) {
+    throw new TypeError('Cannot perform this operation on a detached ArrayBuffer');
+  }
+}
+export const TypedArrayPrototypeSubarray = function TypedArrayPrototypeSubarray(a: ArrayBufferView, start?: number, end?: number) {
+  const C = typedArrayKind(a);
+  const length = TypedArrayPrototypeGetLength(a);
+  const begin = relativeIndex(start, length, 0);
+  const count = MathMax(relativeIndex(end, length, length) - begin, 0);
+  const bpe = (C as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  return new C(TypedArrayPrototypeGetBuffer(a), TypedArrayPrototypeGetByteOffset(a) + begin * bpe, count);
+} as <T extends ArrayBufferView>(a: T, start?: number, end?: number) => T;
+export const TypedArrayPrototypeSlice = function TypedArrayPrototypeSlice(a: ArrayBufferView, start?: number, end?: number) {
+  const C = typedArrayKind(a);
+  const buffer = TypedArrayPrototypeGetBuffer(a);
+  checkAttached(buffer);
+  const length = TypedArrayPrototypeGetLength(a);
+  const begin = relativeIndex(start, length, 0);
+  const count = MathMax(relativeIndex(end, length, length) - begin, 0);
+  const out = new C(count);
+  if (count > 0) {
+    const bpe = (C as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    TypedArrayPrototypeSet(out, new C(buffer, TypedArrayPrototypeGetByteOffset(a) + begin * bpe, count) as unknown as ArrayLike<number>);
+  }
+  return out;
+} as <T extends ArrayBufferView>(a: T, start?: number, end?: number) => T;
+void nativeTypedArraySlice;
+export const ArrayBufferPrototypeSlice = function ArrayBufferPrototypeSlice(buffer: ArrayBuffer, start?: number, end?: number): ArrayBuffer {
+  const length = ArrayBufferPrototypeGetByteLength(buffer); // brand check: TypeError unless an ArrayBuffer
+  checkAttached(buffer);
+  const begin = relativeIndex(start, length, 0);
+  const count = MathMax(relativeIndex(end, length, length) - begin, 0);
+  const out = new ArrayBuffer(count);
+  if (count > 0) TypedArrayPrototypeSet(new Uint8Array(out), new Uint8Array(buffer, begin, count));
+  return out;
+};
+void nativeArrayBufferSlice;
 export const TypedArrayPrototypeFill = uncurryThis(TAP.fill) as <T extends ArrayBufferView>(a: T, v: number, start?: number, end?: number) => T;
 export const TypedArrayPrototypeIndexOf = uncurryThis(TAP.indexOf) as (a: ArrayBufferView, v: number, from?: number) => number;
 export const DataViewPrototypeGetBuffer = getter<ArrayBuffer>(DataView.prototype, 'buffer') as (a: DataView) => ArrayBuffer;

@@ -1,6 +1,6 @@
 // Host → isolate calls. The host holds one reference, to `entry`, returned by boot; it calls
 // `entry(kind, …args)`. API modules register the kinds they serve (fetch dispatch, body reads, …).
-import { Map, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, ReflectApply, String, TypeError } from '../intrinsics.ts';
+import { Map, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, ReflectApply, String, TypeError, makeSpeciesFree } from '../intrinsics.ts';
 import { completeHostCall, hostSend } from './host.ts';
 
 type EntryHandler = (...args: any[]) => unknown;
@@ -33,8 +33,10 @@ function call(callId: number, kind: string, ...args: unknown[]): Promise<void> |
   // through a `then` lookup, so a tenant's Object.prototype.then cannot intercept them. The call
   // itself returns a promise of nothing that settles with the result: isolated-vm watches the tasks
   // of promise-returning calls for unhandled rejections, which the host turns into events.
+  // isolated-vm chains the returned promise with the native `then` (species lookup through
+  // Promise.prototype.constructor, tenant-replaceable): it gets an own `constructor: undefined`.
   try {
-    return PromisePrototypeThen(result as Promise<unknown>, ok, fail) as Promise<void>;
+    return makeSpeciesFree(PromisePrototypeThen(result as Promise<unknown>, ok, fail) as Promise<void>);
   } catch {
     ok(result);
     return undefined;
