@@ -8,6 +8,7 @@
 // from JavaScript), V8's native `stack` accessor of errors (and so a tenant's
 // `Error.prepareStackTrace`), and the runtime's own WebIDL attribute getters captured at snapshot
 // time for Headers / URL / Request / Response / … (see `captureInspectableInterfaces`).
+import { safeStack } from '../events/report.ts';
 import {
   ArrayBufferPrototypeGetByteLength, ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypePop, ArrayPrototypePush,
   DatePrototypeGetTime, DatePrototypeToISOString, FunctionPrototypeCall, FunctionPrototypeToString,
@@ -661,13 +662,14 @@ function formatMap(ctx: Ctx, map: Map<unknown, unknown>, recurseTimes: number, o
 }
 
 function hexBytes(bytes: Uint8Array): string {
-  const n = MathMin(bytes.length, kMaxBufferBytes);
+  const length = TypedArrayPrototypeGetLength(bytes);
+  const n = MathMin(length, kMaxBufferBytes);
   let s = '';
   for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
     s += (i === 0 ? '' : ' ') + hex[b >> 4]! + hex[b & 15]!;
   }
-  if (bytes.length > n) s += ` ... ${bytes.length - n} more byte${bytes.length - n > 1 ? 's' : ''}`;
+  if (length > n) s += ` ... ${length - n} more byte${length - n > 1 ? 's' : ''}`;
   return '<' + s + '>';
 }
 
@@ -763,12 +765,9 @@ function errorStack(err: object): string | undefined {
   if (d === undefined) return undefined;
   if (ObjectHasOwn(d, 'value')) return typeof d.value === 'string' ? d.value : undefined;
   if (d.get !== undefined && d.get === nativeStackGetter) {
-    try {
-      const s = FunctionPrototypeCall(d.get, err);
-      return typeof s === 'string' ? s : undefined;
-    } catch {
-      return undefined;
-    }
+    // The events area's reader: V8's first read formats the header through Get(err, 'name' /
+    // 'message'); for a DOMException it supplies the slots instead of the prototype getters.
+    return safeStack(err);
   }
   return undefined;
 }

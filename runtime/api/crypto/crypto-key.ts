@@ -9,7 +9,7 @@
 import {
   FinalizationRegistry, ObjectCreate, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, ObjectPrototype,
   SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, Uint8Array, WeakMap,
-  WeakMapPrototypeGet, WeakMapPrototypeSet,
+  WeakMapPrototypeGet, WeakMapPrototypeSet, uncurryThis,
 } from '../intrinsics.ts';
 import { hostSend, hostSync } from '../bridge/host.ts';
 import { appendTo } from './webidl.ts';
@@ -51,9 +51,11 @@ const constructing = Symbol('CryptoKey');
 // Releases the host's table entry when a key object is collected. Created on first use, never in the
 // snapshot, so every isolate gets its own.
 let registry: FinalizationRegistry<number> | undefined;
+const FinalizationRegistryPrototypeRegister = uncurryThis(FinalizationRegistry.prototype.register) as
+  (registry: FinalizationRegistry<number>, target: object, held: number) => void;
 function releaseLater(key: object, id: number): void {
   registry ??= new FinalizationRegistry<number>((heldId) => hostSend('crypto.release', heldId));
-  registry.register(key, id);
+  FinalizationRegistryPrototypeRegister(registry, key, id);
 }
 
 function slotsOf(self: unknown, member: string): KeySlots {

@@ -2,6 +2,7 @@
 // data: URLs inside the isolate, no host involved.
 import {
   StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase, TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetLength,
   Uint8Array,
 } from '../intrinsics.ts';
 import { forgivingBase64Decode } from '../encoding/base64.ts';
@@ -65,7 +66,8 @@ function percentDecodeToBytes(s: string, start: number): Uint8Array {
 
 function isomorphicDecode(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += StringFromCharCode(bytes[i]!);
+  const length = TypedArrayPrototypeGetLength(bytes);
+  for (let i = 0; i < length; i++) s += StringFromCharCode(bytes[i]!);
   return s;
 }
 

@@ -2,7 +2,8 @@
 // used by Fetch's "extract a body" for FormData) and the parser used by Body.formData().
 import {
   MathFloor, MathRandom, StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeSlice,
-  StringPrototypeToLowerCase, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeIndexOf, TypedArrayPrototypeSet,
+  StringPrototypeToLowerCase, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetLength, TypedArrayPrototypeIndexOf,
+  TypedArrayPrototypeSet,
   TypedArrayPrototypeSubarray, Uint8Array,
 } from '../intrinsics.ts';
 import { utf8Encode } from '../encoding/utf8.ts';
@@ -128,8 +129,8 @@ function isPadding(c: number): boolean {
 
 /** Does `bytes` hold `pattern` at `pos`? */
 function matchAt(bytes: Uint8Array, pos: number, pattern: Uint8Array): boolean {
-  const len = pattern.length;
-  if (pos + len > bytes.length) return false;
+  const len = TypedArrayPrototypeGetLength(pattern);
+  if (pos + len > TypedArrayPrototypeGetLength(bytes)) return false;
   for (let i = 0; i < len; i++) if (bytes[pos + i] !== pattern[i]) return false;
   return true;
 }
@@ -150,7 +151,7 @@ function findDelimiter(bytes: Uint8Array, from: number, delimiter: Uint8Array): 
  * line, -2 for a valid close delimiter (rest is the epilogue), or -1 on failure.
  */
 function afterDelimiter(bytes: Uint8Array, pos: number): number {
-  const len = bytes.length;
+  const len = TypedArrayPrototypeGetLength(bytes);
   if (pos + 1 < len && bytes[pos] === DASH && bytes[pos + 1] === DASH) {
     pos += 2;
     while (pos < len && isPadding(bytes[pos]!)) pos++;
@@ -226,7 +227,7 @@ function parseContentDisposition(value: string, out: PartHeaders): boolean {
  * or -1 on failure; fills `out`.
  */
 function parsePartHeaders(bytes: Uint8Array, pos: number, out: PartHeaders): number {
-  const len = bytes.length;
+  const len = TypedArrayPrototypeGetLength(bytes);
   let sawDisposition = false;
   for (;;) {
     // One line: up to CRLF; a bare CR or LF is malformed.
@@ -272,7 +273,7 @@ function parsePartHeaders(bytes: Uint8Array, pos: number, out: PartHeaders): num
 export function parseMultipart(bytes: Uint8Array, boundary: string): (string | File)[] | null {
   if (boundary.length === 0) return null;
   const boundaryBytes = utf8Encode(boundary);
-  const blen = boundaryBytes.length;
+  const blen = TypedArrayPrototypeGetLength(boundaryBytes);
   const delimiter = new Uint8Array(blen + 4);
   delimiter[0] = CR;
   delimiter[1] = LF;
@@ -282,7 +283,7 @@ export function parseMultipart(bytes: Uint8Array, boundary: string): (string | F
   // The body starts with the first delimiter (no CRLF before it, no preamble).
   const dashBoundary = TypedArrayPrototypeSubarray(delimiter, 2);
   if (!matchAt(bytes, 0, dashBoundary)) return null;
-  let pos = afterDelimiter(bytes, dashBoundary.length);
+  let pos = afterDelimiter(bytes, TypedArrayPrototypeGetLength(dashBoundary));
   const entries: (string | File)[] = [];
   let n = 0;
   while (pos !== -2) {
@@ -309,7 +310,7 @@ export function parseMultipart(bytes: Uint8Array, boundary: string): (string | F
     } else {
       entries[n++] = utf8DecodeWithoutBOM(body);
     }
-    pos = afterDelimiter(bytes, next + delimiter.length);
+    pos = afterDelimiter(bytes, next + TypedArrayPrototypeGetLength(delimiter));
   }
   return entries;
 }

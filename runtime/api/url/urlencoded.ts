@@ -1,6 +1,6 @@
 // application/x-www-form-urlencoded parsing and serializing (https://url.spec.whatwg.org/#urlencoded-parsing).
 // Used by URLSearchParams and by the fetch area (Request/Response formData(), URLSearchParams bodies).
-import { StringPrototypeCharCodeAt } from '../intrinsics.ts';
+import { StringPrototypeCharCodeAt, TypedArrayPrototypeGetLength } from '../intrinsics.ts';
 import { FORM_SET, percentDecodeBytes, percentDecodeString, percentEncodeString } from './percent.ts';
 
 /**
@@ -31,7 +31,7 @@ export function parseUrlencoded(input: Uint8Array | string): [string, string][] 
     }
     return out;
   }
-  const len = input.length;
+  const len = TypedArrayPrototypeGetLength(input);
   let start = 0;
   while (start <= len) {
     let end = start;
