@@ -6,9 +6,9 @@ import { hostSend } from '../bridge/host.ts';
 import {
   ErrorPrototypeToString, FunctionPrototypeCall, NumberParseInt, ObjectGetOwnPropertyDescriptor, ObjectPrototypeToString,
   RegExpPrototypeExec, String, StringPrototypeSlice, globalThisRef, Error, ReflectApply, ObjectGetPrototypeOf,
-  ErrorConstructors, ErrorCaptureStackTrace,
+  ErrorConstructors, ErrorCaptureStackTrace, ObjectDefineProperty, ReflectDeleteProperty,
 } from '../intrinsics.ts';
-import { isDOMException } from '../webidl/dom-exception.ts';
+import { describeDOMException, domExceptionSlots, isDOMException } from '../webidl/dom-exception.ts';
 import { createErrorEvent } from './error-event.ts';
 import { dispatchTrustedEvent, targetState } from './event-target.ts';
 
@@ -23,6 +23,21 @@ export function safeStack(e: unknown): string | undefined {
     if (d === undefined) return undefined;
     if ('value' in d) return typeof d.value === 'string' ? d.value : undefined;
     if (d.get !== undefined && d.get === nativeStackGetter) {
+      // V8 formats the stack on first read, heading it with Get(e, 'name') and Get(e, 'message'):
+      // for a DOMException those are prototype getters tenant code may replace, so for that first
+      // read the slots' values are put on the exception itself, and removed right after.
+      const dom = domExceptionSlots(e);
+      if (dom !== undefined && ObjectGetOwnPropertyDescriptor(e, 'name') === undefined && ObjectGetOwnPropertyDescriptor(e, 'message') === undefined) {
+        ObjectDefineProperty(e, 'name', { __proto__: null, value: dom.name, configurable: true } as PropertyDescriptor);
+        ObjectDefineProperty(e, 'message', { __proto__: null, value: dom.message, configurable: true } as PropertyDescriptor);
+        try {
+          const v = FunctionPrototypeCall(d.get, e);
+          return typeof v === 'string' ? v : undefined;
+        } finally {
+          ReflectDeleteProperty(e, 'name');
+          ReflectDeleteProperty(e, 'message');
+        }
+      }
       const v = FunctionPrototypeCall(d.get, e);
       return typeof v === 'string' ? v : undefined;
     }
@@ -43,6 +58,9 @@ export function describeValue(e: unknown): string {
     if (typeof e === 'symbol') return ObjectPrototypeToString(e);
     if (typeof e !== 'object' && typeof e !== 'function') return String(e);
     if (e === null) return 'null';
+    // A DOMException's name and message are prototype getters tenant code may replace: its slots.
+    const dom = describeDOMException(e);
+    if (dom !== undefined) return dom;
     if (isErrorLike(e)) return ErrorPrototypeToString(e);
     return ObjectPrototypeToString(e);
   } catch {

@@ -17,7 +17,7 @@ import {
   WeakSet, FinalizationRegistry, uncurryThis, globalThisRef, Boolean, Number, BigInt, TypedArrayPrototypeSet, ReflectApply,
 } from '../intrinsics.ts';
 import { exposedInterfaces } from '../globals.ts';
-import { DOMException, isDOMException } from '../webidl/dom-exception.ts';
+import { DOMException, domExceptionSlots, isDOMException } from '../webidl/dom-exception.ts';
 import { dictMember, requiredArguments, toDictionary, toSequence } from '../events/idl.ts';
 import { safeStack } from '../events/report.ts';
 import { newList } from '../events/list.ts';
@@ -168,7 +168,8 @@ export function registerTransferable(
 
 registerSerializable(
   isDOMException,
-  (v) => ({ name: (v as DOMException).name, message: (v as DOMException).message, stack: safeStack(v) }),
+  // [[Name]] and [[Message]] from the slots (the prototype getters may be tenant-replaced).
+  (v) => ({ name: domExceptionSlots(v)!.name, message: domExceptionSlots(v)!.message, stack: safeStack(v) }),
   (data) => {
     const d = data as { name: string; message: string; stack: string | undefined };
     const e = new DOMException(d.message, d.name);

@@ -90,6 +90,20 @@ for (const member of ['name', 'message', 'cause', 'code']) {
 // The prototype chain is DOMException.prototype → Error.prototype (WebIDL), already set by `extends`.
 void ObjectSetPrototypeOf;
 
+/** The [[Name]] and [[Message]] slots (what runtime code must use instead of the prototype getters,
+ * which tenant code may replace); undefined for non-DOMExceptions. */
+export function domExceptionSlots(v: unknown): { readonly name: string; readonly message: string } | undefined {
+  return typeof v === 'object' && v !== null ? WeakMapPrototypeGet(slots, v) : undefined;
+}
+
+/** `name: message` from the slots, as Error.prototype.toString would give it; undefined for
+ * non-DOMExceptions. */
+export function describeDOMException(v: unknown): string | undefined {
+  const s = domExceptionSlots(v);
+  if (s === undefined) return undefined;
+  return s.message === '' ? s.name : s.name === '' ? s.message : `${s.name}: ${s.message}`;
+}
+
 /** Brand check for runtime code (structuredClone, inspection). */
 export function isDOMException(v: unknown): v is DOMException {
   return typeof v === 'object' && v !== null && WeakMapPrototypeGet(slots, v) !== undefined;
