@@ -1,0 +1,126 @@
+// Tamper-proofing across every API area: inside a real isolate, BEFORE each API is exercised, every
+// function-valued data property and every accessor getter of everything reachable from globalThis
+// is replaced (fixtures/tamper-lib.js explains the walk, the harness discipline and the only skips),
+// with throwing stand-ins in one run and lying stand-ins in another. The exercises
+// (fixtures/tamper-exercises.js) must give exactly the results of an untampered control run, and
+// the runtime must never have called a stand-in.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evalInIsolateWithLogs } from '../support/isolate.ts';
+import { createWorker, type IsleWorker } from '../../runtime/embed/index.ts';
+import type { LogRecord } from '../../runtime/host/log.ts';
+
+const LIB = readFileSync(new URL('./fixtures/tamper-lib.js', import.meta.url), 'utf8');
+const EXERCISES = readFileSync(new URL('./fixtures/tamper-exercises.js', import.meta.url), 'utf8');
+
+interface RunResult {
+  results: Record<string, unknown>;
+  calls: Record<string, number>;
+  firstCalls: string[];
+  skipped: [string, string][];
+  targets: number;
+  replaced: number;
+}
+
+async function runExercises(mode: 'none' | 'throw' | 'lie'): Promise<{ run: RunResult; logs: string[] }> {
+  const { result, logs } = await evalInIsolateWithLogs<string>(`
+    ${LIB}
+    ${EXERCISES}
+    const T = makeTamper(${JSON.stringify(mode)});
+    const E = prepareExercises(T);
+    let resolveDone;
+    const finished = new Promise((resolve) => { resolveDone = resolve; });
+    // Installed in a later task: isolated-vm chains this evaluation's own promise with the native
+    // then (a species lookup) once the evaluating task ends; that is the harness's, not the runtime's.
+    setTimeout(() => {
+      T.install();
+      T.disarm();
+      E.run((results) => {
+        T.restore();
+        resolveDone(JSON.stringify({
+          results, calls: T.calls, firstCalls: T.callOrder.slice(0, 20), skipped: T.skipped,
+          targets: T.targetCount(), replaced: T.replacedCount(),
+        }));
+      });
+      T.arm();
+    }, 0);
+    return await finished;
+  `, { timeoutMs: 60_000 });
+  return { run: JSON.parse(result) as RunResult, logs: logs.filter((l) => l.kind === 'tenant').map((l) => l.message) };
+}
+
+// Properties no tenant can replace (non-writable and non-configurable), so no stand-in is possible.
+const IMMUTABLE = [
+  'Function.prototype', // the data property Function.prototype (itself a function): non-writable, non-configurable
+  'Function.prototype[Symbol.hasInstance]', // non-writable, non-configurable: `instanceof` stays intact
+];
+
+describe('tamper: every built-in method and getter replaced before each API is used', () => {
+  let control: Awaited<ReturnType<typeof runExercises>>;
+  beforeAll(async () => {
+    control = await runExercises('none');
+  });
+
+  it('the control run gives the spec results (so the comparison below means something)', () => {
+    const r = control.run.results as Record<string, any>;
+    expect(control.run.calls).toEqual({});
+    expect(r.headers).toEqual({
+      pairs: ['content-type=text/plain', 'set-cookie=a=b', 'set-cookie=c=d', 'x-a=1, 3'],
+      seen: ['content-type', 'set-cookie', 'set-cookie', 'x-a'],
+      get: '1, 3', has: [false, true], cookies: ['a=b', 'c=d'], fromSeq: ['1', '2'],
+      invalid: ['TypeError', 'TypeError'],
+    });
+    expect(r.request).toEqual({
+      head: ['POST', 'https://example.com/b?q=1#h', 'text/plain;charset=UTF-8', '1', false, false, 'follow', 'default'],
+      text: 'h\u00e9llo', cloneBytes: '68c3a96c6c6f', used: [true, true], putMethod: 'PUT',
+      getWithBody: ['TypeError', 'TypeError'], relative: ['TypeError', 'TypeError'], forbidden: ['TypeError', 'TypeError'],
+    });
+    expect(r.response).toMatchObject({
+      head: [201, 'Created', true, 'default', 'r'], bytes: '6869', json: { a: [1, 'two'], n: null },
+      jsonHead: [202, 'application/json'], redirect: [301, 'https://e.com/x'], error: ['error', 0],
+      streamed: ['stream', true], form: ['1', ' x y'], clone: ['twice', 5, 'text/plain;charset=UTF-8'],
+      secondRead: ['TypeError', 'TypeError'], badStatus: ['RangeError', 'RangeError'], nullBody: ['TypeError', 'TypeError'],
+    });
+    expect(r['streams-pipeThrough']).toEqual(['aa', 'bb', 'cc', 'end']);
+    expect(r['streams-tee']).toEqual({ a: ['x', 'y'], b: ['x', 'y'], locked: true, isArray: true });
+    expect(r['streams-byob']).toEqual({ got: [[[1, 10, 100], 8, true], [[2, 20, 200], 8, true]], last: 0 });
+    expect(r.url.before).toEqual(['https://user:pw@example.com/b%20c?x=1&y=%C3%A9#f', 'https://example.com', 'example.com', '/b%20c', '?x=1&y=%C3%A9', '#f', 'user', '']);
+    expect(r.url.after).toBe('https://user:pw@example.com:8080/p%20q?x=1&y=%C3%A9&z=a+b%26#f');
+    expect(r.url.idna).toBe('xn--mnchen-3ya.de.');
+    expect(r.encoding.encoded).toEqual([104, 226, 130, 172, 239, 191, 189]);
+    expect(r.encoding.sjis).toBe('\u3042');
+    expect(r.structuredClone.fn).toEqual(['DOMException', 'DataCloneError', 25, true]);
+    expect(r.abort.timeout).toEqual(['DOMException', 'TimeoutError', 23, true]);
+    expect(r['blob-file-formdata'].parsed).toEqual(['v\r\nx', 'a.txt', 'text/plain', 'b.bin', 'v', 1]);
+    expect(r.crypto.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(r.crypto.hmac).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(r.base64).toEqual({
+      atob: ['hello', 'hi', 'a'], btoa: ['aGn/', ''],
+      badAtob: ['DOMException', 'InvalidCharacterError', 5, true], badBtoa: ['DOMException', 'InvalidCharacterError', 5, true],
+    });
+    expect(r.timers).toEqual({ first: 'micro', rest: ['iv', 'iv', 't1:xy'], idType: 'number' });
+    expect(r.compression.text).toBe('hello hello hello');
+    expect(r['fetch-data-url']).toEqual({ status: 200, type: 'text/plain;charset=utf-8', text: 'h\u00e9', bad: ['TypeError', 'TypeError'] });
+    for (const [name, value] of Object.entries(r)) {
+      expect([name, JSON.stringify(value)]).not.toEqual([name, expect.stringMatching(/^\["(TIMEOUT|THREW|rejected)"/)]);
+    }
+    expect(control.logs.map((l) => l.split('\n')[0])).toEqual([
+      'Uncaught NotFoundError: boom', 'Uncaught AbortError: from listener', 'log 5 x { a: [ 1 ] }', 'DataError: logged',
+    ]);
+    expect(control.logs[3]).toMatch(/Uint8Array\(2\) \[ 1, 2 \]$/);
+    expect(r['performance-domexception-console'].clonedDOMException).toEqual(['SyntaxError', 'cloned', 12]);
+  });
+
+  for (const mode of ['throw', 'lie'] as const) {
+    it(`with ${mode === 'throw' ? 'throwing' : 'lying'} stand-ins: same results, no stand-in ever called`, async () => {
+      const { run, logs } = await runExercises(mode);
+      // The walk reached the whole realm and replaced all of it except what no one can replace.
+      expect(run.targets).toBeGreaterThan(1100);
+      expect(run.skipped.map(([path]) => path)).toEqual(IMMUTABLE);
+      expect(run.replaced).toBe(run.targets - IMMUTABLE.length);
+      expect({ calls: run.calls, firstCalls: run.firstCalls }).toEqual({ calls: {}, firstCalls: [] });
+      expect(run.results).toEqual(control.run.results);
+      expect(logs).toEqual(control.logs);
+    });
+  }
+});
