@@ -36,6 +36,11 @@ export interface EngineOptions {
    * calling thread then only moves bytes); 'auto': one per core; 0 or absent: on the calling thread.
    */
   threads?: number | 'auto';
+  /**
+   * `request` isolation: isolates kept ready (booted, top level run, from the per-version
+   * snapshot) ahead of demand, each used for exactly one request; refilled after responses.
+   */
+  prewarm?: number;
 }
 
 export interface EngineRequest {
@@ -88,6 +93,9 @@ export class WorkerEngine {
   /** Set when requests run on isolate threads (thread-pool.ts). */
   #pool: Promise<ThreadPool> | undefined;
   readonly #id = nextEngineId++;
+  /** Isolates made ahead of demand for the current bundle (request isolation, `prewarm`). */
+  #spares: { bundle: LoadedBundle; session: IsolateSession }[] = [];
+  #filling = 0;
   readonly log: Logger;
 
   constructor(bundle: WorkerBundle, options: EngineOptions) {
@@ -120,12 +128,14 @@ export class WorkerEngine {
   async prepare(): Promise<{ bytes: number; buildMs: number } | undefined> {
     if (this.#pool) return (await this.#pool).prepare(this.#id);
     const v = await this.#bundle.buildVersionSnapshot();
+    this.#refill();
     return v && { bytes: v.bytes, buildMs: v.buildMs };
   }
 
   /** Swaps in a new build; requests already running finish on the old one. */
   setBundle(bundle: WorkerBundle): void {
     this.#bundle = new LoadedBundle(bundle);
+    this.#dropSpares();
     void this.#pool?.then((pool) => pool.setBundle(this.#id, bundle));
     this.#dropTenantSession();
   }
@@ -148,7 +158,54 @@ export class WorkerEngine {
   dispose(): void {
     if (!this.#disposed) void this.#pool?.then((pool) => pool.dropEngine(this.#id));
     this.#disposed = true;
+    this.#dropSpares();
     this.#dropTenantSession();
+  }
+
+  #dropSpares(): void {
+    for (const s of this.#spares.splice(0)) s.session.dispose();
+  }
+
+  /** A ready isolate of the current bundle, given this request's id and logger; undefined if none. */
+  #takeSpare(requestId: string, log: Logger): IsolateSession | undefined {
+    while (this.#spares.length > 0) {
+      const spare = this.#spares.shift()!;
+      if (spare.bundle !== this.#bundle || spare.session.disposed) {
+        spare.session.dispose();
+        continue;
+      }
+      spare.session.id = requestId;
+      spare.session.log = log;
+      return spare.session;
+    }
+    return undefined;
+  }
+
+  /**
+   * Tops up the ready isolates, one at a time, each after the event loop had a turn (a response
+   * being sent is never delayed by it). Only from the per-version snapshot: the isolate is then
+   * ready but for the request itself.
+   */
+  #refill(): void {
+    const target = this.#options.prewarm ?? 0;
+    if (target <= 0 || this.#disposed || this.#options.isolation !== 'request') return;
+    if (this.#spares.length + this.#filling >= target) return;
+    const bundle = this.#bundle;
+    if (!bundle.versionSnapshot()) return;
+    this.#filling++;
+    setImmediate(() => {
+      this.#loadedSession(`ready-${this.#id}`, this.log).then((session) => {
+        this.#filling--;
+        if (this.#disposed || bundle !== this.#bundle) session.dispose();
+        else {
+          this.#spares.push({ bundle, session });
+          this.#refill();
+        }
+      }, () => {
+        // A worker that fails to start is reported by the request that needs it.
+        this.#filling--;
+      });
+    });
   }
 
   #dropTenantSession(): void {
@@ -302,7 +359,7 @@ export class WorkerEngine {
       // A small body with a declared length is read before the isolate is involved: it then travels
       // with the request head (one isolate call) and the tenant reads it without a stream.
       const inlineBody = req.body ? await readSmallBody(req, state.terminated) : undefined;
-      state.session = await Promise.race([
+      state.session = (perRequest ? this.#takeSpare(requestId, log) : undefined) ?? await Promise.race([
         perRequest ? this.#loadedSession(requestId, log) : this.#sharedSession(),
         state.terminated,
       ]);
@@ -320,7 +377,10 @@ export class WorkerEngine {
       const cpuMs = state.session && !state.session.isolate.isDisposed
         ? Number(state.session.isolate.cpuTime - state.cpuStartNs) / 1e6
         : 0;
-      if (perRequest) state.session?.dispose();
+      if (perRequest) {
+        state.session?.dispose();
+        this.#refill();
+      }
       const url = safePath(req.url);
       log.access({ method: req.method, path: url, status: state.status, wallMs: performance.now() - started, cpuMs, outcome: state.outcome });
     }

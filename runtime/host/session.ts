@@ -81,8 +81,9 @@ const RESULT_OP = '__result';
 
 export class IsolateSession implements OpContext {
   readonly isolate: Isolate;
-  readonly id: string;
-  readonly log: Logger;
+  /** Not readonly: an isolate made ahead of demand is given its request's id and logger when taken. */
+  id: string;
+  log: Logger;
   readonly config: OpConfig;
   #context!: Context;
   #entry!: Reference<(kind: string, ...args: unknown[]) => unknown>;

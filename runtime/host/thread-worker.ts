@@ -9,6 +9,9 @@ const port = parentPort!;
 const { prelude, snapshotBytes } = workerData as { prelude: Prelude; snapshotBytes: ArrayBuffer };
 adoptSharedPrelude(prelude, snapshotBytes);
 
+/** Isolates each thread keeps ready per engine (request isolation), unless the engine says otherwise. */
+const READY_ISOLATES = 2;
+
 /** Unacknowledged response bytes a request may have in flight to the ingress thread. */
 const WINDOW_BYTES = 256 * 1024;
 
@@ -106,7 +109,9 @@ port.on('message', (m: ToThread) => {
   switch (m.t) {
     case 'engine': {
       const id = m.id;
-      engines.set(id, new WorkerEngine(m.bundle, { ...m.options, threads: 0, log: (record) => send({ t: 'log', id, record }) }));
+      engines.set(id, new WorkerEngine(m.bundle, {
+        ...m.options, threads: 0, prewarm: m.options.prewarm ?? READY_ISOLATES, log: (record) => send({ t: 'log', id, record }),
+      }));
       break;
     }
     case 'bundle':
