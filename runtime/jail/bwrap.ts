@@ -7,7 +7,8 @@
 // read-only, a small tmpfs /tmp, a minimal read-only /dev, its own /proc, and nothing else (no /etc,
 // /home, /root, /sys, /var, no shell).
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readlinkSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 export interface JailMount {
   /** Path outside the jail. */
@@ -110,6 +111,25 @@ export function buildBwrapArgs(o: BwrapOptions): string[] {
 
 export type JailUnavailable = { ok: false; cause: string; detail: string };
 
+/**
+ * The bwrap executable: an absolute path as given, else the first `bwrap` on the supervisor's PATH.
+ * (Resolved here because the jail is spawned with an empty environment, where a PATH lookup would
+ * fall back to the libc default and could find a different binary than the operator's PATH.)
+ */
+export function findBwrap(name = 'bwrap', path = process.env.PATH ?? ''): string | undefined {
+  const usable = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return isAbsolute(name) && usable(name) ? name : undefined;
+  for (const dir of path.split(delimiter)) if (dir && isAbsolute(dir) && usable(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
 /** What to tell an operator whose machine cannot run the jail. */
 export function unavailableMessage(u: JailUnavailable): string {
   return [
@@ -128,10 +148,11 @@ export function unavailableMessage(u: JailUnavailable): string {
  * Runs bubblewrap once with the namespaces the jail uses, as the uid the jail will run as.
  * Fails closed: anything but a clean exit is a reason not to start.
  */
-export function checkJailAvailable(options: { bwrap?: string; uid?: number; gid?: number } = {}): { ok: true } | JailUnavailable {
-  const bwrap = options.bwrap ?? 'bwrap';
+export function checkJailAvailable(options: { bwrap?: string; uid?: number; gid?: number } = {}): { ok: true; bwrap: string } | JailUnavailable {
+  const bwrap = findBwrap(options.bwrap ?? 'bwrap');
   if (process.platform !== 'linux') return { ok: false, cause: `the jail needs Linux namespaces (this is ${process.platform})`, detail: '' };
   if (process.arch !== 'x64') return { ok: false, cause: `the jail's seccomp filter is built for x86_64 only (this is ${process.arch})`, detail: '' };
+  if (!bwrap) return { ok: false, cause: 'bubblewrap (bwrap) is not installed (not found on PATH)', detail: '' };
   const r = spawnSync(bwrap, [...NAMESPACES, '--disable-userns', '--die-with-parent', '--cap-drop', 'ALL', '--ro-bind', '/', '/', '--', 'true'], {
     env: {},
     encoding: 'utf8',
@@ -144,7 +165,7 @@ export function checkJailAvailable(options: { bwrap?: string; uid?: number; gid?
     if (code === 'ENOENT') return { ok: false, cause: 'bubblewrap (bwrap) is not installed', detail: '' };
     return { ok: false, cause: `bubblewrap could not be run (${code ?? r.error.message})`, detail: '' };
   }
-  if (r.status === 0) return { ok: true };
+  if (r.status === 0) return { ok: true, bwrap };
   const err = `${r.stderr ?? ''}`;
   if (/--disable-userns|unrecognized option/i.test(err)) return { ok: false, cause: 'this bubblewrap is too old (0.8 or newer is needed for --disable-userns)', detail: err };
   if (/No permissions to create new namespace|Operation not permitted|Permission denied|setting up uid map|Creating new namespace failed/i.test(err)) {

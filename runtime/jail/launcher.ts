@@ -110,12 +110,14 @@ export class HostJail {
   #bundlesDirect: boolean;
   #exposed = new Set<string>();
   #devNull: number;
+  #bwrap: string;
 
   private constructor(init: {
-    o: HostJailOptions; identity: JailIdentity; broker: EgressBroker; stage: JailStage; program: Buffer; mounts: JailMount[];
+    o: HostJailOptions; bwrap: string; identity: JailIdentity; broker: EgressBroker; stage: JailStage; program: Buffer; mounts: JailMount[];
     node: string; bundlesDirect: boolean; staged: { app: boolean; node: boolean; bundles: boolean };
   }) {
     this.#o = init.o;
+    this.#bwrap = init.bwrap;
     this.identity = init.identity;
     this.broker = init.broker;
     this.stage = init.stage;
@@ -183,7 +185,7 @@ export class HostJail {
       stage.shareSocket(socketPath);
       mounts.push({ source: egressDir, dest: JAIL_EGRESS_DIR });
       return new HostJail({
-        o, identity, broker, stage, program: encodeProgram(program), mounts, node, bundlesDirect,
+        o, bwrap: available.bwrap, identity, broker, stage, program: encodeProgram(program), mounts, node, bundlesDirect,
         staged: { app: !appReadable, node: !nodeReadable, bundles: !bundlesDirect },
       });
     } catch (e) {
@@ -239,7 +241,7 @@ export class HostJail {
     const args = this.bwrapArgs(o.entry, o.args, o.nodeFlags);
     const stdio = neutralizedStdio(['ignore', 'pipe', 'pipe', o.listenFd, 'ipc', 'pipe', 'pipe'], this.#devNull);
     const dropping = this.identity.uid !== process.getuid!() || this.identity.gid !== process.getgid!();
-    const bwrap = this.#o.bwrap ?? 'bwrap';
+    const bwrap = this.#bwrap;
     const [command, ...prefix] = this.#o.tracer?.length ? [...this.#o.tracer, bwrap] : [bwrap];
     const child = spawn(command!, [...prefix, ...args], {
       env: {},

@@ -91,7 +91,6 @@ function adminHashes(o: ServeOptions, store: Store, print: (l: string) => void):
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const print = o.print ?? ((l) => process.stdout.write(l + '\n'));
   const store = new SqliteStore(o.dataDir);
-  const admin = adminHashes(o, store, print);
   const metrics = new Metrics();
   const logs = new LogHub(metrics, (r: LogRecord) => print(formatLogRecord(r)));
   const serverDefaults = resolveLimits(o.defaultLimits);
@@ -135,6 +134,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let jail: HostJail | undefined;
   let socket: ReturnType<typeof bindListeningSocket> | undefined;
   let prelude: Awaited<ReturnType<typeof buildPrelude>>;
+  let admin: ReturnType<typeof adminHashes>;
   try {
     if (o.jail === 'on') {
       jail = await HostJail.start({
@@ -160,7 +160,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     // Built here once: a jailed host cannot run esbuild (it forks), and no host rebuilds it on restart.
     prelude = await buildPrelude();
     socket = bindListeningSocket(o.host, o.port);
+    // After the checks that can fail closed, so a generated token is not printed for a server that never runs.
+    admin = adminHashes(o, store, print);
   } catch (e) {
+    socket?.close();
     await jail?.close();
     store.close();
     throw e;

@@ -96,7 +96,7 @@ export async function startProbeServe(jail: 'on' | 'off', options: Partial<Serve
   const fixture: ProbeServe = Object.assign(Object.create(s) as ServeFixture, {
     probeDir,
     async health() {
-      return (await fetch(s.server.adminUrl + '/healthz')).json();
+      return (await fetch(s.server.adminUrl + '/healthz')).json() as Promise<{ ok: boolean; host: string; jail: string }>;
     },
     async waitUp(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
