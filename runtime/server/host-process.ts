@@ -149,6 +149,8 @@ export class HostProcess {
     this.#child = child;
     this.#jailed = jailed;
     this.#startedAt = Date.now();
+    // A host that dies at once makes IPC writes fail (EPIPE): its exit is what gets reported.
+    child.on('error', () => {});
     if (o.prelude && child.connected) child.send({ type: 'prelude', ...o.prelude } satisfies SupervisorMessage);
     o.onSpawn();
     child.on('message', (m: HostMessage) => {
