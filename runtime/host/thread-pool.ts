@@ -9,6 +9,8 @@
 // WINDOW_BYTES unacknowledged). Log records, limits and error responses are the worker engine's.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import type { WorkerBundle } from '../bundler/bundle.ts';
 import type { EngineOptions, EngineRequest, ResponseSink } from './engine.ts';
 import type { LogRecord, LogSink } from './log.ts';
@@ -68,11 +70,13 @@ class ThreadPool {
   #logSinks = new Map<number, LogSink>();
   #engines = new Map<number, { bundle: WorkerBundle; options: ThreadEngineOptions }>();
 
-  constructor(size: number, prelude: { code: string; hash: string }, snapshotBytes: ArrayBuffer) {
+  constructor(size: number, prelude: { code: string; hash: string }, snapshotBytes: ArrayBuffer, code: string | undefined) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./thread-worker.ts', import.meta.url), {
+      const worker = new Worker(code ?? workerUrl, {
+        ...(code !== undefined && { eval: true }),
         workerData: { prelude, snapshotBytes },
         // Isolates report their memory themselves; the thread's own heap stays small.
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
         stdout: false,
         stderr: false,
       });
@@ -223,6 +227,34 @@ class ThreadPool {
   }
 }
 
+const workerUrl = new URL('./thread-worker.ts', import.meta.url);
+
+/**
+ * The thread's code as one CommonJS script. Loading the TypeScript sources in each thread would
+ * instantiate Node's type stripper there (~20 MB per thread); bundled, a thread costs ~25 MB.
+ * isolated-vm stays external (a native addon), resolved from this directory.
+ */
+async function bundledWorkerCode(): Promise<string | undefined> {
+  try {
+    const result = await esbuild.build({
+      entryPoints: [fileURLToPath(workerUrl)],
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node24',
+      external: ['isolated-vm'],
+      define: { 'import.meta.url': JSON.stringify(workerUrl.href) },
+      minifyWhitespace: true,
+      keepNames: true,
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0]!.text;
+  } catch {
+    return undefined;
+  }
+}
+
 let pool: Promise<ThreadPool> | undefined;
 
 /** Number of isolate threads when an engine asks for 'auto'. */
@@ -232,7 +264,9 @@ export function defaultThreadCount(): number {
 
 /** The process-wide pool of isolate threads (created on first use). */
 export function isolateThreadPool(size: number): Promise<ThreadPool> {
-  pool ??= sharedPrelude().then(({ prelude, snapshot }) => new ThreadPool(size, prelude, snapshot.copy() as ArrayBuffer));
+  pool ??= Promise.all([sharedPrelude(), bundledWorkerCode()]).then(
+    ([{ prelude, snapshot }, code]) => new ThreadPool(size, prelude, snapshot.copy() as ArrayBuffer, code),
+  );
   return pool;
 }
 
