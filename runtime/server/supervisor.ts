@@ -2,6 +2,7 @@
 // logs, metrics and cron triggers, and runs tenant code only through the host child.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Cron } from 'croner';
@@ -54,6 +55,9 @@ export interface ServeOptions {
     unknownSyscalls?: 'enosys' | 'kill';
     /** A tracer bwrap runs under (`strace -f -o FILE`). */
     tracer?: string[];
+    /** The app root and Node binary the jail mounts (default: this installation's). */
+    appRoot?: string;
+    nodeBinary?: string;
   };
 }
 
@@ -64,6 +68,8 @@ export interface RunningServer {
   generatedAdminToken?: string;
   store: Store;
   host: HostProcess;
+  /** The jail around the host, when on. */
+  jail: HostJail | undefined;
   stop(): Promise<void>;
 }
 
@@ -138,7 +144,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   try {
     if (o.jail === 'on') {
       jail = await HostJail.start({
-        appRoot: APP_ROOT,
+        appRoot: o.testHooks?.appRoot ?? APP_ROOT,
+        ...(o.testHooks?.nodeBinary && { nodeBinary: o.testHooks.nodeBinary }),
         bundleDir: store.bundleDir,
         ...(o.jailIdentity && { identity: o.jailIdentity }),
         // The broker applies only the grants the admin gave the tenant the host names.
@@ -178,7 +185,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     ...(jail && { jail }),
     prelude,
     drainMs: o.drainMs,
-    ...(o.testHooks?.hostEntry && { entry: o.testHooks.hostEntry }),
+    ...(o.testHooks?.hostEntry
+      ? { entry: o.testHooks.hostEntry }
+      : o.testHooks?.appRoot && { entry: join(o.testHooks.appRoot, 'runtime/server/host-main.ts') }),
     onSpawn: () => host.send({ type: 'tenants', tenants: allRuntimes() }),
     onReady: () => {
       hostReady = true;
@@ -282,6 +291,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     ...(admin.generated && { generatedAdminToken: admin.generated }),
     store,
     host,
+    jail,
     async stop() {
       if (stopped) return;
       stopped = true;
