@@ -19,20 +19,21 @@ export const IN_CI = Boolean(process.env.CI);
 const identity = process.getuid!() === 0 ? DEFAULT_JAIL_IDENTITY : undefined;
 const availability = checkJailAvailable(identity ? { uid: identity.uid, gid: identity.gid } : {});
 
-function hasCompiler(): boolean {
+/** The C compiler for the probe addon: cc, else gcc. */
+const CC = ['cc', 'gcc'].find((cc) => {
   try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
+    execFileSync(cc, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-}
+});
 
 /** Why jail tests cannot run here (undefined: they can). */
 export const JAIL_UNAVAILABLE: string | undefined = !availability.ok
   ? `${availability.cause}`
-  : !hasCompiler()
-    ? 'no C compiler (cc) for the test probe addon'
+  : !CC
+    ? 'no C compiler (cc/gcc) for the test probe addon'
     : undefined;
 
 /**
@@ -46,7 +47,7 @@ function probeAddon(): string {
   if (addonPath) return addonPath;
   const dir = mkdtempSync(join(tmpdir(), 'isle-probe-addon-'));
   const out = join(dir, 'probe.node');
-  execFileSync('cc', ['-shared', '-fPIC', '-O1', '-nostdlib', '-fno-stack-protector', '-o', out, join(here, 'probe.c')], { stdio: 'pipe' });
+  execFileSync(CC ?? 'cc', ['-shared', '-fPIC', '-O1', '-nostdlib', '-fno-stack-protector', '-o', out, join(here, 'probe.c')], { stdio: 'pipe' });
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   addonPath = out;
   return out;
