@@ -91,6 +91,7 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
     await sharedPrelude();
     engine = new WorkerEngine(bundle, {
       isolation: o.isolation,
+      threads: 'auto',
       limits: o.limits,
       env: o.env,
       dev: true,
@@ -103,6 +104,8 @@ export async function startDevServer(o: DevOptions): Promise<DevServer> {
     throw e;
   }
   const activeEngine = engine;
+  // Isolate threads started and the per-version snapshot built before the first request.
+  await activeEngine.prepare();
   // With a debugger, the isolate exists before the first request, so DevTools can set breakpoints.
   if (o.inspector) activeEngine.warm().catch(() => {});
 

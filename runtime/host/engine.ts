@@ -103,8 +103,9 @@ export class WorkerEngine {
     this.#options = options;
     this.log = createLogger(options.log, { ...(options.tenant && { tenant: options.tenant }) });
     const threads = options.threads === 'auto' ? defaultThreadCount() : options.threads ?? 0;
-    if (options.isolation === 'request' && threads > 0) {
-      const { log, threads: _threads, ...serializable } = options;
+    // A debugger attaches to isolates on this thread (the inspector hook): no isolate threads then.
+    if (options.isolation === 'request' && threads > 0 && !options.inspector) {
+      const { log, threads: _threads, inspector: _inspector, ...serializable } = options;
       this.#pool = isolateThreadPool(threads).then((pool) => {
         pool.registerEngine(this.#id, bundle, serializable, log);
         return pool;
@@ -188,7 +189,7 @@ export class WorkerEngine {
    */
   #refill(): void {
     const target = this.#options.prewarm ?? 0;
-    if (target <= 0 || this.#disposed || this.#options.isolation !== 'request') return;
+    if (target <= 0 || this.#disposed || this.#options.isolation !== 'request' || this.#options.inspector) return;
     if (this.#spares.length + this.#filling >= target) return;
     const bundle = this.#bundle;
     if (!bundle.versionSnapshot()) return;
@@ -217,7 +218,8 @@ export class WorkerEngine {
 
   async #newSession(id: string, log: Logger, bundle?: LoadedBundle): Promise<IsolateSession> {
     // With a bundle: its per-version snapshot when built (the isolate starts with the bundle loaded).
-    const version = bundle?.versionSnapshot();
+    // Not under a debugger: the inspector hook must see the isolate before the top level runs.
+    const version = this.#options.inspector ? undefined : bundle?.versionSnapshot();
     const snapshot = version ? version.snapshot : (await sharedPrelude()).snapshot;
     const startupMs = this.#options.limits.startupMs;
     let session: IsolateSession;
