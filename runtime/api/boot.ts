@@ -10,6 +10,7 @@ import { applyBootConfig, type BootConfig } from './worker/config.ts';
 import { boot as bootConsole } from './console/install.ts';
 import { boot as bootWasm } from './wasm/install.ts';
 import { captureGarbageCollector } from './worker/memory.ts';
+import { captureSharedArrayBuffer } from './webidl/shared-array-buffer.ts';
 
 export const BOOT_KEY = '__isle_boot';
 
@@ -23,7 +24,8 @@ function boot(
   bindHost(sync, async, send);
   applyBootConfig(config);
   // Built-ins V8 adds to each context only after the snapshot is deserialized (WebAssembly,
-  // Error.isError) are captured or wrapped here, still before any tenant code.
+  // SharedArrayBuffer, Error.isError) are captured or wrapped here, still before any tenant code.
+  captureSharedArrayBuffer();
   bootConsole();
   bootWasm();
   captureGarbageCollector();

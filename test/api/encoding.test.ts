@@ -235,6 +235,19 @@ describe('TextDecoder', () => {
       fatal: 'TypeError', fatalStream: 'TypeError', afterError: '가', invalidSjis: '\ufffd ',
     });
   });
+
+  it('decodes a SharedArrayBuffer itself ([AllowShared] BufferSource), growable or not, and views over one', async () => {
+    const r = await evalInIsolate(`
+      const fill = (sab) => { new Uint8Array(sab).set([0xe2, 0x82, 0xac, 0x41]); return sab; };
+      const sab = fill(new SharedArrayBuffer(4));
+      const growable = fill(new SharedArrayBuffer(4, { maxByteLength: 8 }));
+      const d = new TextDecoder();
+      const streamed = d.decode(new Uint8Array(sab, 0, 2), { stream: true }) + d.decode(new Uint8Array(sab, 2));
+      let lookalike; try { new TextDecoder().decode({ byteLength: 1 }); lookalike = 'none'; } catch (e) { lookalike = e.constructor === TypeError ? 'TypeError' : String(e); }
+      return { sab: d.decode(sab), growable: d.decode(growable), view: d.decode(new DataView(sab, 3)), streamed, lookalike };
+    `);
+    expect(r).toEqual({ sab: '€A', growable: '€A', view: 'A', streamed: '€A', lookalike: 'TypeError' });
+  });
 });
 
 describe('TextEncoderStream / TextDecoderStream', () => {

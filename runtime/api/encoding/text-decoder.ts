@@ -3,26 +3,12 @@
 import {
   ArrayBufferIsView, ArrayBufferPrototypeGetDetached, DataViewPrototypeGetBuffer, RangeError, TypedArrayPrototypeGetBuffer,
   isDataView, StringPrototypeCharCodeAt, StringPrototypeSlice, TypeError, Uint8Array,
-  isArrayBuffer, uncurryThis, viewBytes, ObjectGetOwnPropertyDescriptor, globalThisRef,
+  isArrayBuffer, viewBytes,
 } from '../intrinsics.ts';
+import { isSharedArrayBuffer } from '../webidl/shared-array-buffer.ts';
 import { dictionary, toBoolean, toDOMString, webidlInterface } from '../streams/idl.ts';
 import { createDecoder, type Decoder } from './decoders.ts';
 import { getEncodingName } from './labels.ts';
-
-const sabByteLengthGetter = (globalThisRef as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer
-  ? ObjectGetOwnPropertyDescriptor((globalThisRef as unknown as { SharedArrayBuffer: { prototype: object } }).SharedArrayBuffer.prototype, 'byteLength')?.get
-  : undefined;
-const SharedArrayBufferPrototypeGetByteLength = sabByteLengthGetter ? uncurryThis(sabByteLengthGetter as (this: unknown) => number) : undefined;
-
-function isSharedArrayBuffer(v: unknown): boolean {
-  if (SharedArrayBufferPrototypeGetByteLength === undefined) return false;
-  try {
-    SharedArrayBufferPrototypeGetByteLength(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The bytes of an `AllowSharedBufferSource` (a view over the same memory; decoding is synchronous),
