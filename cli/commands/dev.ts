@@ -5,6 +5,8 @@ import {
   ConfigError, DEV_VARS_FILE, loadProject, parseVarFlags, readDotenv, resolveEntry,
 } from '../../runtime/config/project.ts';
 import { startDevServer } from '../../runtime/dev/dev-server.ts';
+import { startJailedDevServer } from '../../runtime/jail/dev-jail.ts';
+import { JailUnavailableError } from '../../runtime/jail/launcher.ts';
 import { InspectorServer } from '../../runtime/dev/inspector.ts';
 import { parseAllowRules } from '../../runtime/host/egress/policy.ts';
 import { numberOption, UsageError, type CommandDef } from '../command.ts';
@@ -27,6 +29,7 @@ export const devCommand: CommandDef = {
     'allow-egress': { type: 'string', multiple: true, value: 'HOST[:PORT]', description: 'Allow outbound fetch to a private/loopback host' },
     isolation: { type: 'string', value: 'request|tenant', description: 'Fresh isolate per request, or one per build', default: 'request' },
     'no-watch': { type: 'boolean', description: 'Build once; do not rebuild on change' },
+    jail: { type: 'boolean', description: 'Run the worker inside the OS jail `worker serve` uses (Linux: bubblewrap + seccomp)' },
     inspect: { type: 'boolean', description: 'Let Chrome DevTools debug the worker (pins --isolation tenant; see below)' },
     'inspect-port': { type: 'string', value: 'PORT', description: 'Port of the DevTools endpoint on 127.0.0.1 (implies --inspect)', default: '9229' },
   },
@@ -86,6 +89,23 @@ export const devCommand: CommandDef = {
       parseAllowRules(allowEgress);
     } catch (e) {
       throw new UsageError(`--allow-egress: ${(e as Error).message}`);
+    }
+    if (values.jail) {
+      if (inspect) throw new UsageError('--jail cannot be combined with --inspect (DevTools cannot reach into the jail)');
+      let jailed: Awaited<ReturnType<typeof startJailedDevServer>>;
+      try {
+        jailed = await startJailedDevServer({ entry, root: project.root, host, port, env, limits, isolation, allowEgress, watch: !values['no-watch'] });
+      } catch (e) {
+        if (e instanceof JailUnavailableError) {
+          console.error(e.message);
+          return 1;
+        }
+        throw e;
+      }
+      console.log(`Isle dev (jailed): ${entry} (isolation: ${isolation}; limits: ${limits.cpuMs} ms CPU, ${limits.wallMs} ms wall, ${limits.memoryMb} MB)`);
+      console.log(`Ready on ${jailed.url}`);
+      await onShutdown(() => jailed.close());
+      return 0;
     }
     let inspector: InspectorServer | undefined;
     if (inspect) {

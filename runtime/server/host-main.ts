@@ -31,6 +31,8 @@ export interface HostSettings {
   preludeOverIpc?: boolean;
   /** Drain budget when stopped by SIGTERM (ms). */
   drainMs?: number;
+  /** `worker dev --jail`: development error pages, GET /__scheduled, and every host routed to this tenant. */
+  dev?: { tenant: string };
 }
 
 /**
@@ -103,7 +105,7 @@ export async function runHost(settings: HostSettings, hooks: HostHooks = {}): Pr
       isolation: settings.isolation,
       limits: t.limits,
       env: t.env,
-      dev: false,
+      dev: settings.dev?.tenant === t.name,
       allowEgress: t.allowEgress,
       log,
       tenant: t.name,
@@ -116,7 +118,17 @@ export async function runHost(settings: HostSettings, hooks: HostHooks = {}): Pr
   const server = createServer((req, res) => {
     if (hooks.handle?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0]!;
-    const match = router.match(req.headers.host, path);
+    const devTenant = settings.dev ? router.get(settings.dev.tenant) : undefined;
+    if (devTenant && path === '/__scheduled') {
+      // As `worker dev` does: fire the worker's scheduled() by hand (?cron=…).
+      const cron = new URL(req.url ?? '/', 'http://dev').searchParams.get('cron') ?? '* * * * *';
+      void engineFor(devTenant).scheduled(cron, Date.now()).then((outcome) => {
+        res.writeHead(outcome === 'ok' ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(outcome === 'ok' ? `Ran scheduled event (cron "${cron}").\n` : `Scheduled event failed: ${outcome} (see the log).\n`);
+      });
+      return;
+    }
+    const match = router.match(req.headers.host, path) ?? (devTenant && { tenant: devTenant });
     if (!match) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found', message: `No worker is routed for host "${req.headers.host ?? ''}".` }) + '\n');

@@ -60,6 +60,8 @@ export interface HostProcessOptions {
   onSecurityEvent?(event: SecurityEvent): void;
   /** Test hook: a host entry module wrapping runHost (default: host-main.ts). Never set by the CLI. */
   entry?: string;
+  /** `worker dev --jail`: the one tenant, served in development mode for any host name. */
+  dev?: { tenant: string };
 }
 
 export interface SecurityEvent {
@@ -123,6 +125,7 @@ export class HostProcess {
       ...(jail && { egressBroker: JAIL_BROKER_SOCKET }),
       ...(o.prelude && { preludeOverIpc: true }),
       ...(o.drainMs !== undefined && { drainMs: o.drainMs }),
+      ...(o.dev && { dev: o.dev }),
     };
     const entry = o.entry ?? hostMain;
     const args = ['--settings', JSON.stringify(settings)];
