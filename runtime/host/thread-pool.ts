@@ -82,7 +82,9 @@ class ThreadPool {
       });
       worker.unref();
       const thread: PoolThread = { worker, inflight: 0 };
-      worker.on('message', (m: FromThread) => this.#onMessage(m));
+      worker.on('message', (batch: FromThread[]) => {
+        for (const m of batch) this.#onMessage(m);
+      });
       worker.on('error', (e) => this.#onThreadFailure(thread, e));
       worker.on('exit', (code) => this.#onThreadFailure(thread, new Error(`worker thread exited (${code})`)));
       this.threads.push(thread);

@@ -27,8 +27,28 @@ interface ThreadRequest {
 
 const requests = new Map<number, ThreadRequest>();
 
+// Messages to the ingress thread leave in one batch per event-loop turn: a small response's head,
+// body, end and completion cost one postMessage instead of four.
+let outbox: FromThread[] = [];
+let outboxTransfers: ArrayBuffer[] = [];
+let flushScheduled = false;
+
+function flush(): void {
+  flushScheduled = false;
+  const batch = outbox;
+  const transfers = outboxTransfers;
+  outbox = [];
+  outboxTransfers = [];
+  port.postMessage(batch, transfers);
+}
+
 function send(m: FromThread, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(m, transfer);
+  outbox.push(m);
+  for (const t of transfer) outboxTransfers.push(t);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
 }
 
 function bodyOf(rid: number, r: ThreadRequest): AsyncIterable<Uint8Array> {
