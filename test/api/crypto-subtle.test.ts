@@ -58,6 +58,21 @@ describe('digest', () => {
     `);
     expect(r).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
+
+  it('reads the algorithm name once, then copies the data (WPT: altered buffer during call)', async () => {
+    const r = await run(`
+      let reads = 0;
+      const data = ascii('abc');
+      data[0] ^= 0xff;
+      // The getter restores the byte: the copy must be taken after it ran, and it must run once.
+      const digest = hex(await subtle.digest({ get name() { reads++; data[0] ^= 0xff; return 'sha-256'; } }, data));
+      let hmacReads = 0;
+      const key = await subtle.importKey('raw', ascii('key'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      await subtle.sign({ get name() { hmacReads++; return 'HMAC'; } }, key, data);
+      return { digest, reads, hmacReads };
+    `);
+    expect(r).toEqual({ digest: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', reads: 1, hmacReads: 1 });
+  });
 });
 
 describe('HMAC', () => {

@@ -145,11 +145,9 @@ export function normalizeAlgorithm(alg: AlgorithmIdentifier, op: Operation): Nor
   // Index access, not destructuring: destructuring runs the (tenant-replaceable) array iterator.
   const registeredName = entry[0];
   const dictionary = entry[1];
-  // 5. Convert to the algorithm's dictionary type: `name` (again) and then every member, in order.
+  // 5. Convert to the algorithm's dictionary type: every member after `name`, in order. `name` is
+  // not read a second time (as browsers, Node and WPT do: a getter on it runs once).
   const normalized = { __proto__: null } as unknown as NormalizedAlgorithm;
-  const name = (object as { name?: unknown }).name;
-  if (name === undefined) throw new TypeError('Algorithm: name is required');
-  toDOMString(name, 'Algorithm.name');
   for (let i = 0; i < dictionary.length; i++) {
     const member = dictionary[i]!;
     const key = member[0], type = member[1], required = member[2];
