@@ -368,7 +368,7 @@ export class WorkerEngine {
       const session = state.session;
       state.cpuStartNs = session.isolate.cpuTime;
       stopCpuWatch = watchCpu(session.isolate, state.cpuStartNs, limits.cpuMs, () => this.#terminate(state, 'cpu', true));
-      if (req.signal.aborted) onClientAbort();
+      if (req.signal.aborted && state.outcome === 'ok') state.outcome = 'client-abort';
       await this.#exchange(req, sink, state, session, inlineBody);
     } catch (e) {
       this.#fail(state, e, sink, log);
@@ -399,7 +399,7 @@ export class WorkerEngine {
       ? registerBodySource(session, bodySourceFromIterable(req.body, req.bodyOwned ?? false, () => {}))
       : 0;
     // One call in with the whole head (and a small body); a small known response body comes back inline.
-    const outcome = await this.#call<any>(state, session, 'fetch', {
+    const fetched = this.#call<any>(state, session, 'fetch', {
       key: state.key,
       method: req.method,
       url: req.url,
@@ -407,6 +407,10 @@ export class WorkerEngine {
       bodyId,
       ...(inlineBody && { body: inlineBody }),
     });
+    // A client that left before the isolate knew of the request: abort it now that it does (calls
+    // into an isolate run in order, so this one finds the request registered).
+    if (req.signal.aborted) session.callIsolate('abort', state.key, 'The client disconnected.').catch(() => {});
+    const outcome = await fetched;
     if (!outcome.ok) {
       state.error = this.#bundle.mapError(outcome.error);
       throw new TenantException(state.error);
