@@ -47,6 +47,12 @@ const INTERNAL_ID_BASE = 1_000_000_000;
 const PRELUDE_PATTERN = '^isle:';
 /** How long an isolate the worker has moved on from keeps running (in-flight requests, a paused debugger). */
 const SUPERSEDED_GRACE_MS = 60_000;
+/**
+ * isolated-vm can lose the wake-up of a message dispatched just as the isolate enters its pause
+ * loop (the message waits in its queue until the next one arrives). While paused with requests
+ * unanswered, the server sends a no-op message this often to wake the loop.
+ */
+const PAUSED_NUDGE_MS = 25;
 
 export interface InspectorOptions {
   host?: string;
@@ -77,6 +83,10 @@ export class InspectorServer {
   #nextInternalId = INTERNAL_ID_BASE;
   #contextId: number | undefined;
   #clientBlackbox: string[] = [];
+  /** Client requests dispatched to V8 and not answered yet. */
+  #outstanding = new Set<number>();
+  #paused = false;
+  #nudger: ReturnType<typeof setInterval> | undefined;
 
   private constructor(server: Server, options: InspectorOptions) {
     this.#server = server;
@@ -193,6 +203,7 @@ export class InspectorServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#nudger);
     this.#client?.close(1001, 'worker dev is stopping');
     this.#detachV8();
     await new Promise<void>((resolve) => {
@@ -241,6 +252,8 @@ export class InspectorServer {
   }
 
   #detachV8(): void {
+    this.#paused = false;
+    this.#outstanding.clear();
     const v8 = this.#v8;
     if (!v8) return;
     this.#v8 = undefined;
@@ -252,6 +265,21 @@ export class InspectorServer {
       this.#client.send(JSON.stringify({ method: 'Debugger.resumed', params: {} }));
       this.#client.send(JSON.stringify({ method: 'Runtime.executionContextsCleared', params: {} }));
     }
+  }
+
+  /** While paused with requests unanswered, wake the pause loop now and then (see PAUSED_NUDGE_MS). */
+  #nudgeIfPaused(): void {
+    if (this.#nudger || !this.#paused) return;
+    this.#nudger = setInterval(() => {
+      if (!this.#v8 || !this.#paused || this.#outstanding.size === 0) {
+        clearInterval(this.#nudger);
+        this.#nudger = undefined;
+        return;
+      }
+      // Any message wakes the loop; an unknown method is answered with an error and changes nothing.
+      this.#dispatchInternal('Isle.wake');
+    }, PAUSED_NUDGE_MS);
+    this.#nudger.unref();
   }
 
   #dispatchInternal(method: string, params?: Record<string, unknown>): void {
@@ -293,12 +321,15 @@ export class InspectorServer {
       this.#breakpoints.delete(params.breakpointId);
     }
     if (ws !== this.#client) return;
+    if (typeof id === 'number') this.#outstanding.add(id);
     if (this.#v8) this.#dispatch(text);
     else this.#queue.push(text);
+    this.#nudgeIfPaused();
   }
 
   #fromV8Response(id: number, text: string): void {
     if (id >= INTERNAL_ID_BASE) return;
+    this.#outstanding.delete(id);
     const made = this.#pendingBreakpoints.get(id);
     if (made !== undefined) {
       this.#pendingBreakpoints.delete(id);
@@ -313,6 +344,12 @@ export class InspectorServer {
   #fromV8Notification(text: string): void {
     const client = this.#client;
     if (!client) return;
+    if (text.startsWith('{"method":"Debugger.paused"')) {
+      this.#paused = true;
+      this.#nudgeIfPaused();
+    } else if (text.startsWith('{"method":"Debugger.resumed"')) {
+      this.#paused = false;
+    }
     if (text.startsWith('{"method":"Runtime.executionContextCreated"')) {
       const message = JSON.parse(text);
       const context = message.params.context;
