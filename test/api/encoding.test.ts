@@ -236,6 +236,26 @@ describe('TextDecoder', () => {
     });
   });
 
+  it('decodes Big5 with the standard error handling: unmapped pairs, lone 0x80/0xFF, truncated leads, fatal', async () => {
+    const r = await evalInIsolate(`
+      const cps = (s) => Array.from(s, (c) => c.codePointAt(0).toString(16));
+      const dec = (bytes, opts) => cps(new TextDecoder('big5', opts).decode(new Uint8Array(bytes)));
+      const s = new TextDecoder('big5');
+      const streamed = [s.decode(new Uint8Array([0x81]), { stream: true }), s.decode(new Uint8Array([0x40]), { stream: true }), s.decode(new Uint8Array([0xa4]), { stream: true }), s.decode()].map(cps);
+      let fatal; try { new TextDecoder('big5', { fatal: true }).decode(new Uint8Array([0x81, 0x40])); fatal = 'none'; } catch (e) { fatal = e.constructor === TypeError ? 'TypeError' : String(e); }
+      return {
+        unmappedAscii: dec([0x81, 0x40]), unmapped: dec([0x81, 0x81]), lone: dec([0x80, 0x41, 0xff]),
+        truncated: dec([0x41, 0xa4]), twoCodePoints: dec([0x88, 0x62, 0x88, 0x64]), mapped: dec([0xa4, 0x40, 0xa4, 0xa4]),
+        streamed, fatal,
+      };
+    `);
+    expect(r).toEqual({
+      unmappedAscii: ['fffd', '40'], unmapped: ['fffd'], lone: ['fffd', '41', 'fffd'], truncated: ['41', 'fffd'],
+      twoCodePoints: ['ca', '304', 'ca', '30c'], mapped: ['4e00', '4e2d'],
+      streamed: [[], ['fffd', '40'], [], ['fffd']], fatal: 'TypeError',
+    });
+  });
+
   it('decodes a SharedArrayBuffer itself ([AllowShared] BufferSource), growable or not, and views over one', async () => {
     const r = await evalInIsolate(`
       const fill = (sab) => { new Uint8Array(sab).set([0xe2, 0x82, 0xac, 0x41]); return sab; };

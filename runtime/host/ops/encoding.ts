@@ -6,6 +6,9 @@
 // - encoding.open(name, fatal) → handle; encoding.decodeStream(handle, bytes, flush) → string;
 //   encoding.close(handle) (send): stateful streaming decoders, dropped on flush, on error, on
 //   close, and with the isolate.
+// Big5 runs the Encoding Standard's big5 decoder here, with ICU only as the index: ICU's converter
+// silently drops bytes the standard turns into U+FFFD (unmapped pairs, 0x80, 0xFF), and ignores
+// `fatal` for them.
 import { TextDecoder } from 'node:util';
 import type { OpContext, OpModule } from './types.ts';
 
@@ -55,7 +58,93 @@ function toBytes(v: unknown): Uint8Array {
 
 const decodeFailure = () => new TypeError('The encoded data was not valid for the encoding.');
 
-function decodeWith(decoder: TextDecoder, bytes: Uint8Array, stream: boolean): string {
+/** What the ops need of a decoder: Node's TextDecoder, or Big5Decoder. */
+interface StreamDecoder {
+  decode(bytes: Uint8Array, options: { stream: boolean }): string;
+}
+
+// Index Big5 through ICU: a pointer's code point is what ICU decodes the byte pair alone to, unless
+// that is U+FFFD or a private-use code point (ICU's Big5 fills the pairs the standard leaves
+// unmapped with the Private Use Area; index Big5 has none). Cached per process; at most 19,782 pairs.
+const big5Index = new Map<number, string | null>();
+let big5Icu: TextDecoder | undefined;
+
+/** The code point(s) for Big5 `pointer` (lead and trail already validated), or null. */
+function big5CodePoint(pointer: number, lead: number, byte: number): string | null {
+  // The four pointers the standard maps to two code points.
+  switch (pointer) {
+    case 1133: return '\u00CA\u0304';
+    case 1135: return '\u00CA\u030C';
+    case 1164: return '\u00EA\u0304';
+    case 1166: return '\u00EA\u030C';
+  }
+  let cp = big5Index.get(pointer);
+  if (cp === undefined) {
+    big5Icu ??= new TextDecoder('big5', { ignoreBOM: true });
+    const text = big5Icu.decode(new Uint8Array([lead, byte]));
+    const c = text.codePointAt(0);
+    cp = c === undefined || c === 0xfffd || (c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000 ? null : text;
+    big5Index.set(pointer, cp);
+  }
+  return cp;
+}
+
+/** The Encoding Standard's big5 decoder (https://encoding.spec.whatwg.org/#big5-decoder). */
+class Big5Decoder implements StreamDecoder {
+  #lead = 0;
+  readonly #fatal: boolean;
+
+  constructor(fatal: boolean) {
+    this.#fatal = fatal;
+  }
+
+  decode(bytes: Uint8Array, options: { stream: boolean }): string {
+    let out = '';
+    const error = (): void => {
+      if (this.#fatal) {
+        this.#lead = 0;
+        throw decodeFailure();
+      }
+      out += '\uFFFD';
+    };
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (this.#lead !== 0) {
+        const lead = this.#lead;
+        this.#lead = 0;
+        const offset = byte < 0x7f ? 0x40 : 0x62;
+        const pointer = (byte >= 0x40 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xfe)
+          ? (lead - 0x81) * 157 + (byte - offset) : null;
+        const cp = pointer === null ? null : big5CodePoint(pointer, lead, byte);
+        if (cp !== null) {
+          out += cp;
+          continue;
+        }
+        error();
+        // An ASCII byte is restored to the stream: it is decoded on its own next.
+        if (byte < 0x80) i--;
+        continue;
+      }
+      if (byte < 0x80) out += String.fromCharCode(byte);
+      else if (byte >= 0x81 && byte <= 0xfe) this.#lead = byte;
+      else error();
+    }
+    if (!options.stream && this.#lead !== 0) {
+      this.#lead = 0;
+      error();
+    }
+    return out;
+  }
+}
+
+function createDecoder(name: unknown, fatal: unknown): StreamDecoder {
+  const icu = icuName(name);
+  if (icu === 'big5') return new Big5Decoder(fatal === true);
+  // ignoreBOM: the Encoding Standard strips BOMs only for UTF-8 and UTF-16 in TextDecoder.
+  return new TextDecoder(icu, { fatal: fatal === true, ignoreBOM: true });
+}
+
+function decodeWith(decoder: StreamDecoder, bytes: Uint8Array, stream: boolean): string {
   try {
     return decoder.decode(bytes, { stream });
   } catch (e) {
@@ -66,7 +155,7 @@ function decodeWith(decoder: TextDecoder, bytes: Uint8Array, stream: boolean): s
 }
 
 interface StreamState {
-  decoders: Map<number, TextDecoder>;
+  decoders: Map<number, StreamDecoder>;
   nextId: number;
 }
 
@@ -84,12 +173,11 @@ export const encodingOps: OpModule = {
   sync: {
     'encoding.singleByteTable': (_ctx, name: unknown) => singleByteTable(name),
     'encoding.decode': (_ctx, name: unknown, bytes: unknown, fatal: unknown) =>
-      // ignoreBOM: the Encoding Standard strips BOMs only for UTF-8 and UTF-16 in TextDecoder.
-      decodeWith(new TextDecoder(icuName(name), { fatal: fatal === true, ignoreBOM: true }), toBytes(bytes), false),
+      decodeWith(createDecoder(name, fatal), toBytes(bytes), false),
     'encoding.open': (ctx, name: unknown, fatal: unknown) => {
       const state = streams(ctx);
       if (state.decoders.size >= MAX_OPEN_DECODERS) throw new RangeError('too many streaming decoders open in this isolate');
-      const decoder = new TextDecoder(icuName(name), { fatal: fatal === true, ignoreBOM: true });
+      const decoder = createDecoder(name, fatal);
       const id = state.nextId++;
       state.decoders.set(id, decoder);
       return id;
