@@ -193,7 +193,8 @@ describe('worker dev: limits and faults', () => {
           };`,
         'src/explode.ts': `export function explode(): never {\n  throw new TypeError('kaboom from explode');\n}\n`,
       },
-      { limits: { cpuMs: 200, wallMs: 1500, memoryMb: 32 } },
+      // CPU limit well above what filling 32 MB takes on a loaded 2-core machine (~200 ms).
+      { limits: { cpuMs: 1000, wallMs: 3000, memoryMb: 32 } },
     );
   });
   afterAll(() => dev.close());
@@ -201,7 +202,7 @@ describe('worker dev: limits and faults', () => {
   it('stops an infinite loop at the CPU limit with a 503 naming it, then serves the next request', async () => {
     const res = await fetch(dev.url + '/loop');
     expect(res.status).toBe(503);
-    expect(await res.text()).toMatch(/CPU time limit \(200 ms\)/);
+    expect(await res.text()).toMatch(/CPU time limit \(1000 ms\)/);
     expect(await (await fetch(dev.url + '/')).text()).toBe('fine');
     await dev.waitForOutput(/CPU time limit/);
   });
@@ -226,7 +227,7 @@ describe('worker dev: limits and faults', () => {
   it('ends a never-settling promise at the wall limit with 504', async () => {
     const res = await fetch(dev.url + '/hang');
     expect(res.status).toBe(504);
-    expect(await res.text()).toMatch(/wall-clock time limit \(1500 ms\)/);
+    expect(await res.text()).toMatch(/wall-clock time limit \(3000 ms\)/);
   });
 
   it('explains a handler that returns something other than a Response', async () => {

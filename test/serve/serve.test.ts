@@ -231,9 +231,10 @@ describe('worker serve: operations', () => {
   it('drains in-flight requests on stop', async () => {
     const s = await startServe();
     try {
-      await s.deploy('slow', `export default { fetch: async () => { await new Promise((r) => setTimeout(r, 400)); return new Response('finished'); } };`);
+      await s.deploy('slow', `export default { fetch: async () => { console.log('slow request started'); await new Promise((r) => setTimeout(r, 400)); return new Response('finished'); } };`);
       const pending = s.get('slow.localhost');
-      await new Promise((r) => setTimeout(r, 100));
+      // Stop once the request is really in flight (its handler logged), not merely sent.
+      while (!s.lines.some((l) => l.includes('slow request started'))) await new Promise((r) => setTimeout(r, 10));
       await s.server.stop();
       expect(await pending).toMatchObject({ status: 200, text: 'finished' });
     } finally {
