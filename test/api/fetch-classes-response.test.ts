@@ -92,4 +92,27 @@ describe('Response', () => {
       lockedClone: 'TypeError', errorClone: ['error', 0],
     });
   });
+
+  it("clone's branch gets structured clones of the chunks (view type, offset, length kept); uncloneable chunks error both", async () => {
+    const r = await evalInIsolate(`
+      const buffer = new ArrayBuffer(16);
+      const chunk = new Int16Array(buffer, 2, 3);
+      chunk.set([1, -2, 3]);
+      const res = new Response(new ReadableStream({ start(c) { c.enqueue(chunk); c.close(); } }));
+      const c = res.clone();
+      const a = (await res.body.getReader().read()).value;
+      const b = (await c.body.getReader().read()).value;
+      const bad = new Response(new ReadableStream({ start(c) { c.enqueue(() => {}); c.close(); } }));
+      const badClone = bad.clone();
+      const err = async (s) => { try { await s.getReader().read(); return 'read'; } catch (e) { return e.name; } };
+      return {
+        original: a === chunk,
+        clone: [b !== chunk, Object.getPrototypeOf(b) === Int16Array.prototype, b.byteOffset, b.length, b.buffer.byteLength, b.buffer !== buffer, Array.from(b)],
+        uncloneable: [await err(bad.body), await err(badClone.body)],
+      };
+    `);
+    expect(r).toEqual({
+      original: true, clone: [true, true, 2, 3, 16, true, [1, -2, 3]], uncloneable: ['DataCloneError', 'DataCloneError'],
+    });
+  });
 });

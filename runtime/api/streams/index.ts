@@ -16,6 +16,7 @@ import {
 } from './readable.ts';
 import { ReadableStreamBYOBRequest } from './byte-controller.ts';
 import { readableStreamTee } from './tee.ts';
+import { deserializeWithTransfer, serializeWithTransfer } from '../messaging/structured-clone.ts';
 import {
   TransformStream, TransformStreamDefaultController, createTransformStream, transformStreamDefaultControllerEnqueue,
   transformStreamDefaultControllerError, transformStreamDefaultControllerTerminate, transformStreamOf, type TController,
@@ -238,15 +239,18 @@ export function readableStreamFromBytes(bytes: Uint8Array): ReadableStream {
   return stream.facade;
 }
 
+/** StructuredDeserialize(StructuredSerialize(chunk)): throws a DataCloneError for what cannot be cloned. */
+function structuredCloneChunk(chunk: unknown): unknown {
+  return deserializeWithTransfer(serializeWithTransfer(chunk, [])).value;
+}
+
 /**
- * Tees a stream for another specification (Fetch's body clone): two branches; for default streams
- * branch 2 gets copies of ArrayBufferView chunks (the structured clone a body's bytes need).
+ * Tees a stream for another specification (Fetch's body clone, "ReadableStreamTee(stream, true)"):
+ * for default streams branch 2 gets a structured clone of every chunk (same view type, offset and
+ * length over a copy of its buffer); a chunk that cannot be cloned errors both branches.
  */
 export function teeReadableStream(s: ReadableStream): [ReadableStream, ReadableStream] {
-  const branches = readableStreamTee(internal(s, 'teeReadableStream'), (chunk: unknown) => {
-    const info = viewInfo(chunk);
-    return info === undefined ? chunk : cloneAsUint8Array(info);
-  });
+  const branches = readableStreamTee(internal(s, 'teeReadableStream'), structuredCloneChunk);
   return [branches[0].facade, branches[1].facade];
 }
 
