@@ -59,7 +59,7 @@ export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString
 
 // Symbol
 export const {
-  asyncIterator: SymbolAsyncIterator, hasInstance: SymbolHasInstance, iterator: SymbolIterator,
+  asyncIterator: SymbolAsyncIterator, hasInstance: SymbolHasInstance, iterator: SymbolIterator, species: SymbolSpecies,
   toPrimitive: SymbolToPrimitive, toStringTag: SymbolToStringTag, for: SymbolFor,
 } = Symbol;
 export const SymbolPrototypeToString = uncurryThis(Symbol.prototype.toString);
@@ -275,17 +275,38 @@ export const PromiseResolve = <T>(v: T | PromiseLike<T>): Promise<T> => {
   }
   return ReflectApply(PromiseResolveImpl, Promise, [v]) as Promise<T>;
 };
-/** Gives a runtime-private promise a permanent own `constructor: undefined`, so that even a native
- * `then` (e.g. isolated-vm's, on promises returned to the host) never runs a species lookup. */
-export function makeSpeciesFree<T extends Promise<unknown>>(p: T): T {
-  ReflectDefineProperty(p, 'constructor', { __proto__: null, value: undefined, writable: false, enumerable: false, configurable: false } as PropertyDescriptor);
-  return p;
-}
 export const PromiseReject = <T = never>(e: unknown): Promise<T> => ReflectApply(PromiseRejectImpl, Promise, [e]);
-export const PromiseAll = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T[]> => ReflectApply(PromiseAllImpl, Promise, [ps]) as Promise<T[]>;
-export const PromiseRace = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T> => ReflectApply(PromiseRaceImpl, Promise, [ps]) as Promise<T>;
 export interface Deferred<T> { promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e: unknown) => void }
 export const PromiseWithResolvers = <T>(): Deferred<T> => ReflectApply(PromiseWithResolversImpl, Promise, []) as Deferred<T>;
+// Promise.all / Promise.race for the runtime's own arrays. The natives iterate their argument (the
+// array iterator), look up `Promise.resolve` and call `then` through the prototype: all of it
+// tenant-replaceable. These use an index loop, PromiseResolve and PromisePrototypeThen instead. The
+// values array has no prototype while it resolves the result promise (so no `then` is found on it).
+void PromiseAllImpl;
+void PromiseRaceImpl;
+export const PromiseAll = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T[]> => {
+  const d = PromiseWithResolvers<T[]>();
+  const n = ps.length;
+  const values = ObjectSetPrototypeOf([], null) as T[];
+  let remaining = n;
+  const done = () => {
+    d.resolve(values);
+    ObjectSetPrototypeOf(values, AP);
+  };
+  if (n === 0) done();
+  for (let i = 0; i < n; i++) {
+    PromisePrototypeThen(PromiseResolve(ps[i]!), (v: T) => {
+      values[i] = v;
+      if (--remaining === 0) done();
+    }, d.reject);
+  }
+  return d.promise;
+};
+export const PromiseRace = <T>(ps: readonly (T | PromiseLike<T>)[]): Promise<T> => {
+  const d = PromiseWithResolvers<T>();
+  for (let i = 0; i < ps.length; i++) PromisePrototypeThen(PromiseResolve(ps[i]!), d.resolve, d.reject);
+  return d.promise;
+};
 /** Marks a promise as handled so it never reports an unhandled rejection. */
 export function markPromiseHandled(p: Promise<unknown>): void {
   PromisePrototypeThen(p, undefined, () => {});

@@ -1,6 +1,9 @@
 // Host → isolate calls. The host holds one reference, to `entry`, returned by boot; it calls
 // `entry(kind, …args)`. API modules register the kinds they serve (fetch dispatch, body reads, …).
-import { Map, MapPrototypeGet, MapPrototypeSet, PromisePrototypeThen, ReflectApply, String, TypeError, makeSpeciesFree } from '../intrinsics.ts';
+import {
+  Map, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty, Promise, PromisePrototypeThen, ReflectApply, String, SymbolSpecies,
+  TypeError,
+} from '../intrinsics.ts';
 import { completeHostCall, hostSend } from './host.ts';
 
 type EntryHandler = (...args: any[]) => unknown;
@@ -11,6 +14,18 @@ export function registerEntry(kind: string, handler: EntryHandler): void {
 }
 
 registerEntry('complete', completeHostCall);
+
+/**
+ * isolated-vm chains the (pending) promise a host call returns with the native `then` and `catch`,
+ * which look up `constructor` and @@species on it, and `then` on the promise derived from it.
+ * Through Promise.prototype those lookups would reach whatever tenant code put there. So the
+ * returned promise gets an own `constructor`: this subclass (never exposed to tenants), which
+ * answers the rest itself (its own @@species, and the original `then` on its prototype).
+ */
+class HostPromise<T> extends Promise<T> {}
+ObjectDefineProperty(HostPromise, SymbolSpecies, { value: HostPromise, writable: false, enumerable: false, configurable: false });
+ObjectDefineProperty(HostPromise.prototype, 'then', { value: Promise.prototype.then, writable: false, enumerable: false, configurable: false });
+ObjectDefineProperty(HostPromise.prototype, 'constructor', { value: HostPromise, writable: false, enumerable: false, configurable: false });
 
 /**
  * Every host call arrives as `entry('__call', callId, kind, …args)` and answers with the send op
@@ -32,11 +47,11 @@ function call(callId: number, kind: string, ...args: unknown[]): Promise<void> |
   // A brand check that cannot be faked: `then` on a non-promise throws. Results are never adopted
   // through a `then` lookup, so a tenant's Object.prototype.then cannot intercept them. The call
   // itself returns a promise of nothing that settles with the result: isolated-vm watches the tasks
-  // of promise-returning calls for unhandled rejections, which the host turns into events.
-  // isolated-vm chains the returned promise with the native `then` (species lookup through
-  // Promise.prototype.constructor, tenant-replaceable): it gets an own `constructor: undefined`.
+  // of promise-returning calls for unhandled rejections (and limits), which the host turns into events.
   try {
-    return makeSpeciesFree(PromisePrototypeThen(result as Promise<unknown>, ok, fail) as Promise<void>);
+    const done = PromisePrototypeThen(result as Promise<unknown>, ok, fail) as Promise<void>;
+    ObjectDefineProperty(done, 'constructor', { value: HostPromise, writable: false, enumerable: false, configurable: false });
+    return done;
   } catch {
     ok(result);
     return undefined;
