@@ -1,7 +1,8 @@
 // ExecutionContext (`ctx` of module workers; also behind FetchEvent.waitUntil): waitUntil keeps the
 // isolate alive after the response until the promises settle (bounded by the host's wall limit).
 import {
-  ArrayPrototypePush, ObjectDefineProperty, PromiseAll, PromisePrototypeThen, PromiseResolve,
+  ArrayPrototypePush, ObjectDefineProperty, ObjectSetPrototypeOf, PromiseAll, PromisePrototypeThen, PromiseResolve,
+  PromiseWithResolvers,
   SymbolToStringTag, TypeError, WeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../intrinsics.ts';
 import { reportWorkerError } from './report.ts';
@@ -23,7 +24,8 @@ function stateOf(self: unknown): ContextState {
 export class ExecutionContext {
   constructor() {
     if (!constructing) throw new TypeError('Illegal constructor');
-    WeakMapPrototypeSet(states, this, { pending: [], passThrough: false });
+    // `pending` has no prototype: pushes never reach index setters tenant code put on Array.prototype.
+    WeakMapPrototypeSet(states, this, { pending: ObjectSetPrototypeOf([], null) as Promise<unknown>[], passThrough: false });
   }
   waitUntil(promise: unknown): void {
     const s = stateOf(this);
@@ -54,11 +56,18 @@ export function createExecutionContext(): ExecutionContext {
 /** Resolves once every promise given to waitUntil so far (and any added while waiting) settled. */
 export function settleWaitUntil(ctx: ExecutionContext): Promise<void> {
   const s = stateOf(ctx);
-  const seen = s.pending.length;
-  return PromisePrototypeThen(PromiseAll(s.pending), () => {
-    if (s.pending.length > seen) return settleWaitUntil(ctx);
-    return undefined;
-  });
+  const settled = PromiseWithResolvers<void>();
+  // No promise is returned from a reaction (resolving with it would look up its `then`, through
+  // Promise.prototype, which tenant code may replace): later rounds settle the same deferred.
+  const round = () => {
+    const seen = s.pending.length;
+    PromisePrototypeThen(PromiseAll(s.pending), () => {
+      if (s.pending.length > seen) round();
+      else settled.resolve(undefined);
+    }, settled.reject);
+  };
+  round();
+  return settled.promise;
 }
 
 /** Whether waitUntil was called (the request cannot be forgotten before those promises settle). */

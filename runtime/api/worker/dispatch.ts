@@ -84,8 +84,8 @@ function requestBody(bodyId: number): object | null {
       return PromisePrototypeThen(hostAsync<Uint8Array | null>('body.read', bodyId), (chunk) => {
         if (chunk === null) {
           w.byteControllerClose(controller);
-          const req = w.byobRequest(controller) as { respond?: unknown } | null;
-          if (req) ReflectApply(ReflectGet(req, 'respond') as Function, req, [0]);
+          const req = w.byobRequest(controller);
+          if (req) w.byobRequestRespond(req, 0);
         } else {
           noteStreamedBytes(TypedArrayPrototypeGetByteLength(chunk));
           w.byteControllerEnqueue(controller, chunk);

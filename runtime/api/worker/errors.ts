@@ -1,6 +1,8 @@
 // Describing a thrown value for the host (which logs it and, in dev, shows it), safely: tenant
 // errors may have throwing getters, patched prototypes or be non-Error values.
 import { ReflectGet, String, TypeError, ObjectPrototypeToString } from '../intrinsics.ts';
+import { describeValue, safeStack } from '../events/report.ts';
+import { domExceptionSlots } from '../webidl/dom-exception.ts';
 
 export interface ErrorInfo {
   name: string;
@@ -18,6 +20,12 @@ function safeString(read: () => unknown, fallback: string): string {
 }
 
 export function describeThrown(e: unknown): ErrorInfo {
+  // A DOMException's name and message are prototype getters tenant code may replace: its slots, and
+  // a stack whose header was formatted from them.
+  const dom = domExceptionSlots(e);
+  if (dom !== undefined) {
+    return { name: dom.name, message: dom.message, stack: safeStack(e) ?? describeValue(e) };
+  }
   if (typeof e === 'object' && e !== null) {
     const name = safeString(() => ReflectGet(e, 'name'), 'Error');
     const message = safeString(() => ReflectGet(e, 'message'), '');

@@ -16,6 +16,7 @@ interface Captured {
   byteControllerClose: (controller: object) => void;
   byteControllerError: (controller: object, e: unknown) => void;
   byobRequest: (controller: object) => object | null;
+  byobRequestRespond: (request: object, bytesWritten: number) => void;
   Event: (new (type: string, init?: object) => object) | undefined;
   /** Number of listeners for a type on a target (events area's internal query), when available. */
   listenerCount: ((target: object, type: string) => number) | undefined;
@@ -58,6 +59,7 @@ export function captureWebClasses(): void {
     byteControllerClose: method(byteController, 'close'),
     byteControllerError: method(byteController, 'error'),
     byobRequest: method(byteController, 'byobRequest'),
+    byobRequestRespond: method(g.ReadableStreamBYOBRequest?.prototype, 'respond'),
     Event: g.Event,
     listenerCount,
   };
