@@ -102,6 +102,17 @@ function friendlier(text: string): string {
   return text;
 }
 
+// esbuild ends an ES module entry's iife with `return __toCommonJS(entry_exports);`: a copy of the
+// namespace object whose loop (for…of, Function.prototype.call) runs AFTER the tenant's top level,
+// i.e. through built-ins the tenant may have replaced by then. The namespace object itself (its
+// accessors were defined before any tenant code ran, with helpers captured at the bundle's start)
+// serves as the exports instead. Same line count, so the source map is unaffected; any other shape
+// (CommonJS entries) is left as esbuild wrote it.
+const TO_COMMON_JS_TAIL = /\n {2}return __toCommonJS\(([\w$]+)\);\n\}\)\(\);\nreturn __isle_exports;\n\}\)\(\);\n$/;
+function returnNamespace(code: string): string {
+  return code.replace(TO_COMMON_JS_TAIL, (_m, ns: string) => `\n  return ${ns};\n})();\nreturn __isle_exports;\n})();\n`);
+}
+
 /** Turns an esbuild result into a WorkerBundle plus the files it read (for watching). */
 export function bundleFromResult(result: esbuild.BuildResult, root: string): { bundle: WorkerBundle; inputs: string[] } {
   if (result.errors.length > 0) throw new BundleError(toBuildErrors(result.errors, root));
@@ -110,7 +121,7 @@ export function bundleFromResult(result: esbuild.BuildResult, root: string): { b
   const mapFile = files.find((f) => f.path.endsWith('.js.map'));
   if (!codeFile || !mapFile) throw new BundleError([{ text: 'esbuild produced no output' }]);
   // Drop the sourceMappingURL comment: maps are kept beside the code, never fetched by V8.
-  const code = codeFile.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  const code = returnNamespace(codeFile.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'));
   const map = mapFile.text;
   const id = createHash('sha256').update(code).update('\0').update(map).digest('hex').slice(0, 16);
   const inputs = Object.keys(result.metafile?.inputs ?? {});
