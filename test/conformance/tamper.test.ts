@@ -5,7 +5,7 @@
 // (fixtures/tamper-exercises.js) must give exactly the results of an untampered control run, and
 // the runtime must never have called a stand-in.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evalInIsolateWithLogs } from '../support/isolate.ts';
 import { createWorker, type IsleWorker } from '../../runtime/embed/index.ts';
 import type { LogRecord } from '../../runtime/host/log.ts';
@@ -121,6 +121,144 @@ describe('tamper: every built-in method and getter replaced before each API is u
       expect({ calls: run.calls, firstCalls: run.firstCalls }).toEqual({ calls: {}, firstCalls: [] });
       expect(run.results).toEqual(control.run.results);
       expect(logs).toEqual(control.logs);
+    });
+  }
+});
+
+// The same, through the real request path: the tenant's module top level replaces everything
+// (after capturing what its handler needs), then its handler returns streamed and JSON responses
+// and reads request bodies. The dispatcher, the body plumbing and the host must not care.
+function tamperedWorkerScript(mode: 'throw' | 'lie'): string {
+  return `
+    ${LIB}
+    const T = makeTamper(${JSON.stringify(mode)});
+    const O = { Promise, Uint8Array, String, JSON };
+    const log = console.log;
+    T.hooks.onCall = (path) => log('TAMPER-CALL ' + path);
+    const { C, M, G, F, cb, then } = T;
+    const bytes = (s) => { const u = new O.Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return u; };
+    T.install();
+
+    const routes = {
+      '/stream': () => C('Response', C('ReadableStream', {
+        start: cb((c) => {
+          M('ReadableStreamDefaultController.prototype.enqueue', c, bytes('hello '));
+          M('ReadableStreamDefaultController.prototype.enqueue', c, bytes('stream'));
+          M('ReadableStreamDefaultController.prototype.close', c);
+        }),
+      }), { status: 207, headers: { 'content-type': 'text/plain', 'x-a': 'b' } }),
+      '/json': (request, env, ctx) => {
+        const late = new O.Promise((resolve) => F('setTimeout', cb(resolve), 1));
+        T.arm();
+        ctx.waitUntil(late);
+        T.disarm();
+        return F('Response.json', { a: [1, 'two'], n: null, method: G('Request.prototype.method', request) }, { status: 201 });
+      },
+      '/async': () => new O.Promise((resolve) => {
+        F('setTimeout', cb(() => resolve(F('Response.json', { late: true }))), 1);
+      }),
+      '/echo': (request) => new O.Promise((resolve, reject) => {
+        then(M('Request.prototype.text', request), (t) => {
+          // (A Headers object as HeadersInit would be iterated through Headers.prototype[@@iterator],
+          // as WebIDL requires: a sequence carrying its own iterator instead.)
+          const headers = T.seq([T.seq(['set-cookie', 'a=1']), T.seq(['set-cookie', 'b=2'])]);
+          resolve(C('Response', t.toUpperCase(), { headers }));
+        }, reject);
+      }),
+      '/byob': (request) => new O.Promise((resolve, reject) => {
+        const reader = M('ReadableStream.prototype.getReader', G('Request.prototype.body', request), { mode: 'byob' });
+        let total = 0;
+        const step = () => then(M('ReadableStreamBYOBReader.prototype.read', reader, new O.Uint8Array(1000)), (r) => {
+          if (r.done) return resolve(F('Response.json', { total }));
+          total += r.value.byteLength;
+          step();
+        }, reject);
+        step();
+      }),
+      '/big': () => {
+        let sent = 0;
+        return C('Response', C('ReadableStream', {
+          pull: cb((c) => {
+            if (sent === 64) return M('ReadableStreamDefaultController.prototype.close', c);
+            const chunk = new O.Uint8Array(4096);
+            chunk.fill(97 + (sent % 26));
+            sent++;
+            M('ReadableStreamDefaultController.prototype.enqueue', c, chunk);
+          }),
+        }));
+      },
+      '/throws': () => { throw C('DOMException', 'nope', 'NotAllowedError'); },
+    };
+    export default {
+      fetch: cb((request, env, ctx) => {
+        const path = G('URL.prototype.pathname', C('URL', G('Request.prototype.url', request)));
+        return routes[path](request, env, ctx);
+      }),
+    };
+  `;
+}
+
+describe('tamper: a tenant that replaces everything at module top level (createWorker)', () => {
+  for (const mode of ['throw', 'lie'] as const) {
+    describe(`${mode === 'throw' ? 'throwing' : 'lying'} stand-ins`, () => {
+      let worker: IsleWorker;
+      const logs: LogRecord[] = [];
+      const tamperCalls = () => logs.filter((l) => l.message.startsWith('TAMPER-CALL')).map((l) => l.message);
+      beforeAll(async () => {
+        worker = await createWorker({ script: tamperedWorkerScript(mode), onLog: (r) => logs.push(r) });
+      });
+      beforeEach(() => {
+        logs.length = 0;
+      });
+      afterAll(() => worker.dispose());
+
+      it('streams a ReadableStream response', async () => {
+        const res = await worker.fetch('http://localhost/stream');
+        expect([res.status, res.headers.get('x-a'), await res.text()]).toEqual([207, 'b', 'hello stream']);
+        expect(tamperCalls()).toEqual([]);
+      });
+
+      it('returns Response.json (and waits for waitUntil)', async () => {
+        const res = await worker.fetch('http://localhost/json', { method: 'PUT', body: 'x' });
+        expect([res.status, res.headers.get('content-type'), await res.json()])
+          .toEqual([201, 'application/json', { a: [1, 'two'], n: null, method: 'PUT' }]);
+        const late = await worker.fetch('http://localhost/async');
+        expect(await late.json()).toEqual({ late: true });
+        expect(tamperCalls()).toEqual([]);
+      });
+
+      it('reads the request body and sets cookies', async () => {
+        const res = await worker.fetch('http://localhost/echo', { method: 'POST', body: 'shout it' });
+        expect([res.status, res.headers.getSetCookie(), await res.text()]).toEqual([200, ['a=1', 'b=2'], 'SHOUT IT']);
+        expect(tamperCalls()).toEqual([]);
+      });
+
+      it('reads a streamed request body with a BYOB reader', async () => {
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let i = 0; i < 5; i++) c.enqueue(new Uint8Array(3000).fill(i));
+            c.close();
+          },
+        });
+        const res = await worker.fetch('http://localhost/byob', { method: 'POST', body, duplex: 'half' } as RequestInit);
+        expect(await res.json()).toEqual({ total: 15000 });
+        expect(tamperCalls()).toEqual([]);
+      });
+
+      it('streams a large pulled body', async () => {
+        const res = await worker.fetch('http://localhost/big');
+        const body = new Uint8Array(await res.arrayBuffer());
+        expect(body.length).toBe(64 * 4096);
+        expect([body[0], body[4096], body[body.length - 1]]).toEqual([97, 98, 97 + (63 % 26)]);
+        expect(tamperCalls()).toEqual([]);
+      });
+
+      it('reports a thrown DOMException as a 500 with its name', async () => {
+        const res = await worker.fetch('http://localhost/throws');
+        expect(res.status).toBe(500);
+        expect(await res.text()).toContain('NotAllowedError: nope');
+        expect(tamperCalls()).toEqual([]);
+      });
     });
   }
 });
