@@ -142,4 +142,23 @@ describe('Headers', () => {
       ncMode: 'no-cors', noCorsPut: 'TypeError',
     });
   });
+
+  it('converts a record key before reading its value (WebIDL record<ByteString, ByteString>)', async () => {
+    const r = await evalInIsolate(`
+      const run = (record) => {
+        const log = [];
+        const proxy = new Proxy(record, {
+          ownKeys: (t) => { log.push('ownKeys'); return Reflect.ownKeys(t); },
+          getOwnPropertyDescriptor: (t, k) => { log.push('gopd ' + String(k)); return Reflect.getOwnPropertyDescriptor(t, k); },
+          get: (t, k, rcv) => { log.push('get ' + String(k)); return Reflect.get(t, k, rcv); },
+        });
+        let error = 'none';
+        try { new Headers(proxy); } catch (e) { error = e.constructor.name; }
+        return { log, error };
+      };
+      return { badName: run({ a: 'b', '\\uFFFF': 'd' }), symbol: run({ a: 'b', [Symbol.toStringTag]: 'y' }) };
+    `);
+    expect(r.badName).toEqual({ log: ['get Symbol(Symbol.iterator)', 'ownKeys', 'gopd a', 'get a', 'gopd \uffff'], error: 'TypeError' });
+    expect(r.symbol).toEqual({ log: ['get Symbol(Symbol.iterator)', 'ownKeys', 'gopd a', 'get a', 'gopd Symbol(Symbol.toStringTag)'], error: 'TypeError' });
+  });
 });

@@ -296,8 +296,8 @@ export function convertHeadersInit(init: unknown, what: string): string[] {
     }, what);
     return pairs;
   }
-  forEachInRecord(init, (key, value) => {
-    pairs[n++] = toByteString(key, what);
+  forEachInRecord(init, (key) => toByteString(key, what), (key, value) => {
+    pairs[n++] = key;
     pairs[n++] = toByteString(value, what);
   });
   return pairs;

@@ -159,13 +159,20 @@ export function toSequence<T>(value: unknown, convert: (v: unknown) => T, what: 
   return out;
 }
 
-/** WebIDL record<K, V> conversion: own enumerable keys in [[OwnPropertyKeys]] order. */
-export function forEachInRecord(value: object, each: (key: unknown, v: unknown) => void): void {
+/**
+ * WebIDL record<K, V> conversion: own enumerable keys in [[OwnPropertyKeys]] order; each key is
+ * converted (`convertKey`, which may throw) before its value is read with [[Get]].
+ */
+export function forEachInRecord<K>(
+  value: object, convertKey: (key: PropertyKey) => K, each: (key: K, v: unknown) => void,
+): void {
   const keys = ReflectOwnKeys(value);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const desc = ReflectGetOwnPropertyDescriptor(value, key);
-    if (desc !== undefined && desc.enumerable) each(key, (value as Record<PropertyKey, unknown>)[key]);
+    if (desc === undefined || !desc.enumerable) continue;
+    const typedKey = convertKey(key);
+    each(typedKey, (value as Record<PropertyKey, unknown>)[key]);
   }
 }
 
