@@ -97,7 +97,7 @@ export async function startEgressBroker(o: BrokerOptions): Promise<EgressBroker>
     return p;
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(405, { allow: 'CONNECT', connection: 'close' }).end();
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {

@@ -57,7 +57,7 @@ describeJail.skipIf(!strace && !IN_CI)('syscall drift of the jailed host', () =>
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'isle-drift-'));
     chmodSync(dir, 0o777); // strace runs as the jail's uid (the supervisor drops root before it)
-    upstream = createServer((req, res) => res.end('upstream'));
+    upstream = createServer((_req, res) => res.end('upstream'));
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     upstreamPort = (upstream.address() as AddressInfo).port;
     s = await startServe({
