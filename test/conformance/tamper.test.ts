@@ -5,6 +5,8 @@
 // (fixtures/tamper-exercises.js) must give exactly the results of an untampered control run, and
 // the runtime must never have called a stand-in.
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evalInIsolateWithLogs } from '../support/isolate.ts';
 import { createWorker, type IsleWorker } from '../../runtime/embed/index.ts';
@@ -22,8 +24,12 @@ interface RunResult {
   replaced: number;
 }
 
+let upstream: Server | undefined;
+let upstreamURL = '';
+
 async function runExercises(mode: 'none' | 'throw' | 'lie'): Promise<{ run: RunResult; logs: string[] }> {
   const { result, logs } = await evalInIsolateWithLogs<string>(`
+    const UPSTREAM = ${JSON.stringify(upstreamURL)};
     ${LIB}
     ${EXERCISES}
     const T = makeTamper(${JSON.stringify(mode)});
@@ -45,7 +51,7 @@ async function runExercises(mode: 'none' | 'throw' | 'lie'): Promise<{ run: RunR
       T.arm();
     }, 0);
     return await finished;
-  `, { timeoutMs: 60_000 });
+  `, { timeoutMs: 60_000, allowEgress: [upstreamURL.replace('http://', '')] });
   return { run: JSON.parse(result) as RunResult, logs: logs.filter((l) => l.kind === 'tenant').map((l) => l.message) };
 }
 
@@ -58,8 +64,22 @@ const IMMUTABLE = [
 describe('tamper: every built-in method and getter replaced before each API is used', () => {
   let control: Awaited<ReturnType<typeof runExercises>>;
   beforeAll(async () => {
+    // A local upstream for outbound fetch(): echoes method, URL, one header and the body, in two writes.
+    upstream = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'text/plain', 'x-echo-h': String(req.headers['x-h']) });
+        res.write(`${req.method} ${req.url} `);
+        setTimeout(() => res.end(body), 5);
+      });
+    });
+    await new Promise<void>((resolve) => upstream!.listen(0, '127.0.0.1', resolve));
+    upstreamURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     control = await runExercises('none');
   });
+  afterAll(() => new Promise<void>((resolve) => upstream!.close(() => resolve())));
 
   it('the control run gives the spec results (so the comparison below means something)', () => {
     const r = control.run.results as Record<string, any>;
@@ -100,6 +120,7 @@ describe('tamper: every built-in method and getter replaced before each API is u
     });
     expect(r.timers).toEqual({ first: 'micro', rest: ['iv', 'iv', 't1:xy'], idType: 'number' });
     expect(r.compression.text).toBe('hello hello hello');
+    expect(r['fetch-network']).toEqual({ head: [201, 'v', 'text/plain'], text: 'POST /echo?x=1 upload' });
     expect(r['fetch-data-url']).toEqual({ status: 200, type: 'text/plain;charset=utf-8', text: 'h\u00e9', bad: ['TypeError', 'TypeError'] });
     for (const [name, value] of Object.entries(r)) {
       expect([name, JSON.stringify(value)]).not.toEqual([name, expect.stringMatching(/^\["(TIMEOUT|THREW|rejected)"/)]);
