@@ -120,6 +120,10 @@ describe('tamper: every built-in method and getter replaced before each API is u
     });
     expect(r.timers).toEqual({ first: 'micro', rest: ['iv', 'iv', 't1:xy'], idType: 'number' });
     expect(r.compression.text).toBe('hello hello hello');
+    expect(r['streams-more']).toEqual({ a: [[1, 2, 3]], b: [[1, 2, 3]], clone: ['clone', 'clone'], aborted: 'stop' });
+    expect(r['crypto-more']).toMatchObject({ roundTrip: 'secret', jwk: ['oct', 'A128GCM', 'AAAAAAAAAAAAAAAAAAAAAA', 2], ecdsa: [64, true, 'public'], clonedKey: ['public', 'P-256'] });
+    expect(r['encoding-legacy-stream']).toEqual(['', '\u3042A', '\u4e00']);
+    expect(r['messaging-transfer']).toEqual({ byteLength: 3, detached: 0, ports: 1 });
     expect(r['fetch-network']).toEqual({ head: [201, 'v', 'text/plain'], text: 'POST /echo?x=1 upload' });
     expect(r['fetch-data-url']).toEqual({ status: 200, type: 'text/plain;charset=utf-8', text: 'h\u00e9', bad: ['TypeError', 'TypeError'] });
     for (const [name, value] of Object.entries(r)) {
