@@ -144,7 +144,7 @@ describe('Headers', () => {
   });
 
   it('converts a record key before reading its value (WebIDL record<ByteString, ByteString>)', async () => {
-    const r = await evalInIsolate(`
+    const r = await evalInIsolate<{ badName: unknown; symbol: unknown }>(`
       const run = (record) => {
         const log = [];
         const proxy = new Proxy(record, {
