@@ -287,3 +287,39 @@ describe('tamper: a tenant that replaces everything at module top level (createW
     });
   }
 });
+
+describe('tamper: a service-worker script that replaces everything before adding its listener', () => {
+  let worker: IsleWorker;
+  const logs: LogRecord[] = [];
+  beforeAll(async () => {
+    worker = await createWorker({
+      script: `
+        ${LIB}
+        const T = makeTamper('throw');
+        const log = console.log;
+        T.hooks.onCall = (path) => log('TAMPER-CALL ' + path);
+        const { C, M, G, F, cb } = T;
+        T.install();
+        M('EventTarget.prototype.addEventListener', globalThis, 'fetch', cb((event) => {
+          const url = G('Request.prototype.url', event.request);
+          const response = F('Response.json', { url, sw: true });
+          const later = new Promise((resolve) => F('setTimeout', cb(resolve), 1));
+          T.arm();
+          event.waitUntil(later);
+          event.respondWith(response);
+          T.disarm();
+        }));
+        export {};
+      `,
+      onLog: (r) => logs.push(r),
+    });
+  });
+  afterAll(() => worker.dispose());
+
+  it('answers through respondWith, no stand-in called', async () => {
+    const res = await worker.fetch('http://localhost/sw');
+    const text = await res.text();
+    expect([res.status, text]).toEqual([200, JSON.stringify({ url: 'http://localhost/sw', sw: true })]);
+    expect(logs.filter((l) => l.message.startsWith('TAMPER-CALL')).map((l) => l.message)).toEqual([]);
+  });
+});
