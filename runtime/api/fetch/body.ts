@@ -9,7 +9,8 @@ import {
   StringPrototypeToWellFormed, JSONParse, PromisePrototypeThen, PromiseReject, PromiseResolve, TypeError, Uint8Array,
   TypedArrayPrototypeGetBuffer, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetByteOffset,
   TypedArrayPrototypeSlice, ArrayBufferIsView, ArrayBufferPrototypeGetByteLength, isArrayBuffer, uncurryThis,
-  MapPrototypeGet, TypedArrayPrototypeGetSymbolToStringTag,
+  MapPrototypeGet, TypedArrayPrototypeGetSymbolToStringTag, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor,
+  ObjectGetOwnPropertyNames,
 } from '../intrinsics.ts';
 import { utf8Encode } from '../encoding/utf8.ts';
 import { utf8Decode } from '../encoding/decoders.ts';
@@ -299,3 +300,78 @@ export function bytesToFormData(bytes: Uint8Array, headers: HeadersState, what: 
   throw new TypeError(`${what}: the body's Content-Type is neither multipart/form-data nor application/x-www-form-urlencoded`);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The Body interface mixin's members (`Request includes Body; Response includes Body;`)
+
+/** The slots the Body members read: the body and the headers (for the MIME type). */
+export interface BodyHolder {
+  headers: HeadersState;
+  body: BodyState | null;
+}
+
+/** The Body members as they appear on Request.prototype and Response.prototype. */
+export interface Body {
+  readonly body: ReadableStream | null;
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  blob(): Promise<Blob>;
+  bytes(): Promise<Uint8Array>;
+  formData(): Promise<FormData>;
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+}
+
+/**
+ * Defines the Body mixin's members on `proto` (after the interface's own members, in IDL order:
+ * body, bodyUsed, arrayBuffer, blob, bytes, formData, json, text). `holder` is the interface's
+ * brand check: the state of a genuine instance, else undefined. Call it before finishInterface,
+ * which makes the members enumerable. Each interface gets functions of its own (distinct
+ * identities, as WebIDL requires), with the usual names and lengths.
+ */
+export function installBodyMixin(proto: object, name: string, holder: (v: unknown) => BodyHolder | undefined): void {
+  const illegal = (member: string) =>
+    new TypeError(`Illegal invocation: ${name}.prototype.${member} called on an object that is not a ${name}`);
+  const stateOf = (self: unknown, member: string): BodyHolder => {
+    const s = holder(self);
+    if (s === undefined) throw illegal(member);
+    return s;
+  };
+  const consume = <T>(self: unknown, member: string, convert: (s: BodyHolder, bytes: Uint8Array, owned: boolean) => T): Promise<T> => {
+    const s = holder(self);
+    if (s === undefined) return PromiseReject(illegal(member));
+    return consumeBody(s.body, `${name}.${member}`, (bytes, owned) => convert(s, bytes, owned));
+  };
+  const members = {
+    get body(): ReadableStream | null {
+      const b = stateOf(this, 'body').body;
+      return b === null ? null : bodyStream(b);
+    },
+    get bodyUsed(): boolean { return bodyUsed(stateOf(this, 'bodyUsed').body); },
+    arrayBuffer(): Promise<ArrayBuffer> {
+      return consume(this, 'arrayBuffer', (s, bytes, owned) => bytesToArrayBuffer(bytes, owned));
+    },
+    blob(): Promise<Blob> {
+      return consume(this, 'blob', (s, bytes) => bytesToBlob(bytes, s.headers));
+    },
+    bytes(): Promise<Uint8Array> {
+      return consume(this, 'bytes', (s, bytes, owned) => bytesToUint8Array(bytes, owned));
+    },
+    formData(): Promise<FormData> {
+      return consume(this, 'formData', (s, bytes) => bytesToFormData(bytes, s.headers, `${name}.formData`));
+    },
+    json(): Promise<unknown> {
+      return consume(this, 'json', (s, bytes) => bytesToJSON(bytes));
+    },
+    text(): Promise<string> {
+      return consume(this, 'text', (s, bytes) => bytesToText(bytes));
+    },
+  };
+  const keys = ObjectGetOwnPropertyNames(members);
+  for (let i = 0; i < keys.length; i++) {
+    const desc = ObjectGetOwnPropertyDescriptor(members, keys[i]!)!;
+    // Class-member attributes; finishInterface turns on enumerable like the interface's own members.
+    desc.enumerable = false;
+    ObjectDefineProperty(proto, keys[i]!, desc);
+  }
+}

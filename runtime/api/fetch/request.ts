@@ -9,7 +9,7 @@
 // The Headers object and the AbortSignal are created on first access: both are unobservable
 // until then, and an incoming request often never touches them.
 import {
-  PromiseReject, ReflectGet, StringPrototypeToUpperCase, StringPrototypeToWellFormed, Symbol, TypeError, globalThisRef,
+  ReflectGet, StringPrototypeToUpperCase, StringPrototypeToWellFormed, Symbol, TypeError, globalThisRef,
 } from '../intrinsics.ts';
 import { dictionary, finishInterface, isObject, toByteString, toDOMString, toEnum, toUSVString } from './idl.ts';
 import {
@@ -17,15 +17,12 @@ import {
 } from './headers.ts';
 import { isHTTPToken } from './mime.ts';
 import {
-  bodyStream, bodyUnusable, bodyUsed, bytesToArrayBuffer, bytesToBlob, bytesToFormData, bytesToJSON, bytesToText,
-  bytesToUint8Array, cloneBody, consumeBody, convertBodyInit, extractBody, takeBody, type BodyState,
+  bodyUnusable, cloneBody, convertBodyInit, extractBody, installBodyMixin, takeBody, type Body, type BodyState,
 } from './body.ts';
 import { includesCredentials, parseURLRecord, serializeURLRecord, type URLRecord } from '../url/parser.ts';
 import { createAbortSignal, createDependentAbortSignal, isAbortSignal, type AbortSignal } from '../abort/index.ts';
 import type { Headers } from './headers.ts';
 import type { ReadableStream } from '../streams/index.ts';
-import type { Blob } from '../file/blob.ts';
-import type { FormData } from './form-data.ts';
 
 export type RequestMode = 'navigate' | 'same-origin' | 'no-cors' | 'cors';
 export type RequestCredentials = 'omit' | 'same-origin' | 'include';
@@ -108,6 +105,9 @@ const requestInternal: unique symbol = Symbol('Request internal') as never;
 // Set by the class's static block: the only reader of the private slot outside the class.
 let getState: (r: unknown) => RequestState | undefined;
 
+// The Body members are installed by installBodyMixin (below the class).
+export interface Request extends Body {}
+
 export class Request {
   #state: RequestState;
 
@@ -151,37 +151,13 @@ export class Request {
     return cloneRequest(s);
   }
 
-  get body(): ReadableStream | null {
-    const b = stateOf(this, 'body').body;
-    return b === null ? null : bodyStream(b);
-  }
-  get bodyUsed(): boolean { return bodyUsed(stateOf(this, 'bodyUsed').body); }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return consume(this, 'arrayBuffer', (s, bytes, owned) => bytesToArrayBuffer(bytes, owned));
-  }
-  blob(): Promise<Blob> {
-    return consume(this, 'blob', (s, bytes) => bytesToBlob(bytes, s.headers));
-  }
-  bytes(): Promise<Uint8Array> {
-    return consume(this, 'bytes', (s, bytes, owned) => bytesToUint8Array(bytes, owned));
-  }
-  formData(): Promise<FormData> {
-    return consume(this, 'formData', (s, bytes) => bytesToFormData(bytes, s.headers, 'Request.formData'));
-  }
-  json(): Promise<unknown> {
-    return consume(this, 'json', (s, bytes) => bytesToJSON(bytes));
-  }
-  text(): Promise<string> {
-    return consume(this, 'text', (s, bytes) => bytesToText(bytes));
-  }
-
   static {
     getState = (r: unknown) => (isObject(r) && #state in r ? (r as Request).#state : undefined);
   }
 }
 
 
+installBodyMixin(Request.prototype, 'Request', getState);
 finishInterface(Request, 'Request');
 
 function stateOf(self: unknown, member: string): RequestState {
@@ -190,13 +166,6 @@ function stateOf(self: unknown, member: string): RequestState {
   return s;
 }
 
-function consume<T>(self: unknown, member: string, convert: (s: RequestState, bytes: Uint8Array, owned: boolean) => T): Promise<T> {
-  const s = getState(self);
-  if (s === undefined) {
-    return PromiseReject(new TypeError(`Illegal invocation: Request.prototype.${member} called on an object that is not a Request`));
-  }
-  return consumeBody(s.body, `Request.${member}`, (bytes, owned) => convert(s, bytes, owned));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Runtime-facing helpers

@@ -1,6 +1,6 @@
 // Response (https://fetch.spec.whatwg.org/#response-class).
 import {
-  JSONStringify, PromiseReject, ReflectApply, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice,
+  JSONStringify, ReflectApply, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice,
   Symbol, TypeError, RangeError,
 } from '../intrinsics.ts';
 import { dictionary, finishInterface, isObject, toByteString, toUnsignedShort, toUSVString } from './idl.ts';
@@ -8,14 +8,11 @@ import {
   appendHeaderUnchecked, convertHeadersInit, createHeaders, fillHeadersFrom, hasHeader, type Headers, type HeadersState,
 } from './headers.ts';
 import {
-  bodyStream, bodyUnusable, bodyUsed, bytesToArrayBuffer, bytesToBlob, bytesToFormData, bytesToJSON, bytesToText,
-  bytesToUint8Array, cloneBody, consumeBody, convertBodyInit, extractBody, type BodyState,
+  bodyUnusable, cloneBody, convertBodyInit, extractBody, installBodyMixin, type Body, type BodyState,
 } from './body.ts';
 import { parseURLRecord, serializeURLRecord } from '../url/parser.ts';
 import { getAPIBaseURL } from './request.ts';
 import type { ReadableStream } from '../streams/index.ts';
-import type { Blob } from '../file/blob.ts';
-import type { FormData } from './form-data.ts';
 
 export type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect';
 
@@ -36,6 +33,9 @@ const responseInternal: unique symbol = Symbol('Response internal') as never;
 
 // Set by the class's static block: the only reader of the private slot outside the class.
 let getState: (r: unknown) => ResponseState | undefined;
+
+// The Body members are installed by installBodyMixin (below the class).
+export interface Response extends Body {}
 
 export class Response {
   #state: ResponseState;
@@ -124,37 +124,13 @@ export class Response {
     return new Response(responseInternal, clone);
   }
 
-  get body(): ReadableStream | null {
-    const b = stateOf(this, 'body').body;
-    return b === null ? null : bodyStream(b);
-  }
-  get bodyUsed(): boolean { return bodyUsed(stateOf(this, 'bodyUsed').body); }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return consume(this, 'arrayBuffer', (s, bytes, owned) => bytesToArrayBuffer(bytes, owned));
-  }
-  blob(): Promise<Blob> {
-    return consume(this, 'blob', (s, bytes) => bytesToBlob(bytes, s.headers));
-  }
-  bytes(): Promise<Uint8Array> {
-    return consume(this, 'bytes', (s, bytes, owned) => bytesToUint8Array(bytes, owned));
-  }
-  formData(): Promise<FormData> {
-    return consume(this, 'formData', (s, bytes) => bytesToFormData(bytes, s.headers, 'Response.formData'));
-  }
-  json(): Promise<unknown> {
-    return consume(this, 'json', (s, bytes) => bytesToJSON(bytes));
-  }
-  text(): Promise<string> {
-    return consume(this, 'text', (s, bytes) => bytesToText(bytes));
-  }
-
   static {
     getState = (r: unknown) => (isObject(r) && #state in r ? (r as Response).#state : undefined);
   }
 }
 
 
+installBodyMixin(Response.prototype, 'Response', getState);
 finishInterface(Response, 'Response');
 
 function stateOf(self: unknown, member: string): ResponseState {
@@ -163,13 +139,6 @@ function stateOf(self: unknown, member: string): ResponseState {
   return s;
 }
 
-function consume<T>(self: unknown, member: string, convert: (s: ResponseState, bytes: Uint8Array, owned: boolean) => T): Promise<T> {
-  const s = getState(self);
-  if (s === undefined) {
-    return PromiseReject(new TypeError(`Illegal invocation: Response.prototype.${member} called on an object that is not a Response`));
-  }
-  return consumeBody(s.body, `Response.${member}`, (bytes, owned) => convert(s, bytes, owned));
-}
 
 function copyList(list: readonly string[]): string[] {
   const out: string[] = [];
