@@ -2,13 +2,12 @@
 // rebuild prints file:line:col and keeps the previous build serving.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as esbuild from 'esbuild';
-import { bundleFromResult, bundleOptions, BundleError, formatBuildError, type WorkerBundle } from '../bundler/bundle.ts';
 import type { Limits } from '../config/limits.ts';
 import { WorkerEngine, type EngineOptions, type Isolation } from '../host/engine.ts';
 import { sinkFor, toEngineRequest } from '../host/http-adapter.ts';
-import { formatLogRecord, type LogRecord } from '../host/log.ts';
+import type { LogRecord } from '../host/log.ts';
 import { sharedPrelude } from '../host/prelude.ts';
+import { devOutput, printLogRecord, startDevBuild } from './dev-build.ts';
 
 export interface DevOptions {
   entry: string;
@@ -34,60 +33,32 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-function printRecord(r: LogRecord, out: (l: string) => void, err: (l: string) => void): void {
-  (r.level === 'error' || r.level === 'warn' ? err : out)(formatLogRecord(r));
-}
-
 export async function startDevServer(o: DevOptions): Promise<DevServer> {
-  const out = o.out ?? ((l) => process.stdout.write(l + '\n'));
-  const err = o.err ?? ((l) => process.stderr.write(l + '\n'));
+  const output = devOutput(o);
+  const { out } = output;
   const log = (r: LogRecord) => {
-    printRecord(r, out, err);
+    printLogRecord(r, output);
     o.inspector?.log(r);
   };
 
   let engine: WorkerEngine | undefined;
-  let firstBuild: ((b: WorkerBundle) => void) | undefined;
-  let firstFailure: ((e: Error) => void) | undefined;
-  const built = new Promise<WorkerBundle>((resolve, reject) => {
-    firstBuild = resolve;
-    firstFailure = reject;
-  });
-  // The first build may fail before anything awaits `built`; that rejection is handled below.
-  built.catch(() => {});
-
-  const reporter: esbuild.Plugin = {
+  const { context: ctx, first: bundle } = await startDevBuild({
+    entry: o.entry,
+    root: o.root,
+    watch: o.watch,
     name: 'isle-dev-reporter',
-    setup(build) {
-      let builds = 0;
-      build.onEnd((result) => {
-        builds++;
-        try {
-          const { bundle } = bundleFromResult(result, o.root);
-          if (engine) {
-            if (engine.bundleId !== bundle.id) {
-              engine.setBundle(bundle);
-              // The debugger follows the worker: start the new build's isolate now.
-              if (o.inspector) engine.warm().catch(() => {});
-              out(`Rebuilt ${bundle.filename} (${bundle.id}); the next request uses it.`);
-            }
-          } else firstBuild?.(bundle);
-        } catch (e) {
-          const text = e instanceof BundleError ? e.errors.map(formatBuildError).join('\n') : String(e);
-          err(`Build failed${builds > 1 ? ' — still serving the previous build' : ''}:\n${text}`);
-          if (!engine) firstFailure?.(e as Error);
-        }
-      });
+    err: output.err,
+    serving: () => engine !== undefined,
+    rebuilt: (next) => {
+      if (engine!.bundleId === next.id) return;
+      engine!.setBundle(next);
+      // The debugger follows the worker: start the new build's isolate now.
+      if (o.inspector) engine!.warm().catch(() => {});
+      out(`Rebuilt ${next.filename} (${next.id}); the next request uses it.`);
     },
-  };
-
-  const options = bundleOptions(o.entry, o.root);
-  const ctx = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), reporter] });
+  });
   let closed = false;
   try {
-    if (o.watch) await ctx.watch();
-    else await ctx.rebuild().catch(() => {});
-    const bundle = await built;
     await sharedPrelude();
     engine = new WorkerEngine(bundle, {
       isolation: o.isolation,

@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { bundleFromResult, bundleOptions, BundleError, formatBuildError, type WorkerBundle } from '../bundler/bundle.ts';
+import type * as esbuild from 'esbuild';
+import type { WorkerBundle } from '../bundler/bundle.ts';
 import type { Limits } from '../config/limits.ts';
 import type { Isolation } from '../host/engine.ts';
-import { formatLogRecord, type LogRecord } from '../host/log.ts';
+import type { LogRecord } from '../host/log.ts';
 import { buildPrelude } from '../host/prelude.ts';
+import { devOutput, printLogRecord, startDevBuild } from '../dev/dev-build.ts';
 import { bindListeningSocket, HostProcess } from '../server/host-process.ts';
 import type { TenantRuntime } from '../server/ipc.ts';
 import { HostJail } from './launcher.ts';
@@ -42,9 +43,9 @@ const TENANT = 'dev';
 const APP_ROOT = new URL('../../', import.meta.url).pathname;
 
 export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedDevServer> {
-  const out = o.out ?? ((l) => process.stdout.write(l + '\n'));
-  const err = o.err ?? ((l) => process.stderr.write(l + '\n'));
-  const printRecord = (r: LogRecord) => (r.level === 'error' || r.level === 'warn' ? err : out)(formatLogRecord(r));
+  const output = devOutput(o);
+  const { out, err } = output;
+  const printRecord = (r: LogRecord) => printLogRecord(r, output);
 
   const bundleDir = mkdtempSync(join(tmpdir(), 'isle-dev-bundles-'));
   // Readable by the jail's uid, which is another one when this process is root.
@@ -73,41 +74,24 @@ export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedD
     return true;
   };
 
-  let firstBuild: ((b: WorkerBundle) => void) | undefined;
-  let firstFailure: ((e: Error) => void) | undefined;
-  const built = new Promise<WorkerBundle>((resolve, reject) => {
-    firstBuild = resolve;
-    firstFailure = reject;
-  });
-  const reporter: esbuild.Plugin = {
-    name: 'isle-dev-jail-reporter',
-    setup(build) {
-      let builds = 0;
-      build.onEnd((result) => {
-        builds++;
-        try {
-          const { bundle } = bundleFromResult(result, o.root);
-          if (current) {
-            if (publish(bundle)) out(`Rebuilt ${bundle.filename}; the next request uses it.`);
-          } else firstBuild?.(bundle);
-        } catch (e) {
-          const text = e instanceof BundleError ? e.errors.map(formatBuildError).join('\n') : String(e);
-          err(`Build failed${builds > 1 ? ' — still serving the previous build' : ''}:\n${text}`);
-          if (!current) firstFailure?.(e as Error);
-        }
-      });
-    },
-  };
-
-  const options = bundleOptions(o.entry, o.root);
-  const ctx = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), reporter] });
+  let ctx: esbuild.BuildContext | undefined;
   let jail: HostJail | undefined;
   let socket: ReturnType<typeof bindListeningSocket> | undefined;
   let prelude: Awaited<ReturnType<typeof buildPrelude>>;
   try {
-    if (o.watch) await ctx.watch();
-    else await ctx.rebuild().catch(() => {});
-    publish(await built);
+    const build = await startDevBuild({
+      entry: o.entry,
+      root: o.root,
+      watch: o.watch,
+      name: 'isle-dev-jail-reporter',
+      err,
+      serving: () => current !== undefined,
+      rebuilt: (bundle) => {
+        if (publish(bundle)) out(`Rebuilt ${bundle.filename}; the next request uses it.`);
+      },
+    });
+    ctx = build.context;
+    publish(build.first);
     jail = await HostJail.start({
       appRoot: APP_ROOT,
       bundleDir,
@@ -120,7 +104,7 @@ export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedD
     prelude = await buildPrelude();
     socket = bindListeningSocket(o.host, o.port);
   } catch (e) {
-    await ctx.dispose();
+    await ctx?.dispose();
     await jail?.close();
     rmSync(bundleDir, { recursive: true, force: true });
     throw e;
@@ -140,6 +124,7 @@ export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedD
       reject(e);
     };
   });
+  const activeCtx = ctx;
   const activeJail = jail;
   const activeSocket = socket;
   host = new HostProcess({
@@ -172,7 +157,7 @@ export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedD
   } catch (e) {
     await host.stop(0);
     activeSocket.close();
-    await ctx.dispose();
+    await activeCtx.dispose();
     await activeJail.close();
     rmSync(bundleDir, { recursive: true, force: true });
     throw e;
@@ -184,7 +169,7 @@ export async function startJailedDevServer(o: JailedDevOptions): Promise<JailedD
     async close() {
       if (closed) return;
       closed = true;
-      await ctx.dispose();
+      await activeCtx.dispose();
       await host!.stop(2_000);
       activeSocket.close();
       await activeJail.close();
