@@ -1,7 +1,7 @@
 // Readable byte streams: ReadableByteStreamController and ReadableStreamBYOBRequest
 // (https://streams.spec.whatwg.org/#rbs-controller-class).
 import { ArrayBuffer, MathMin, ReflectConstruct, TypeError, RangeError, Uint8Array } from '../intrinsics.ts';
-import { requireArgs, toEnforcedUnsignedLongLong, webidlInterface } from './idl.ts';
+import { brandCheck, requireArgs, slotReader, toEnforcedUnsignedLongLong, webidlInterface } from './idl.ts';
 import {
   Queue, arrayBufferByteLength, arrayBufferSlice, canTransferArrayBuffer, copyBytes, invoke, invokePromise,
   isDetachedBuffer, react, resolvedUndefined, resolvedWith, toArrayBufferView, transferArrayBuffer, viewInfo,
@@ -74,27 +74,9 @@ let constructingRequest: BYOBRequestSlots | undefined;
 let getController: (o: ReadableByteStreamController) => ByteController;
 let getRequest: (o: ReadableStreamBYOBRequest) => BYOBRequestSlots;
 
-function thisController(self: unknown, member: string): ByteController {
-  let c: ByteController | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      c = getController(self as ReadableByteStreamController);
-    } catch {}
-  }
-  if (c === undefined) throw new TypeError(`Illegal invocation: ReadableByteStreamController.prototype.${member} called on an object that is not a ReadableByteStreamController.`);
-  return c;
-}
+const thisController = brandCheck('ReadableByteStreamController', slotReader((o: ReadableByteStreamController) => getController(o)));
 
-function thisRequest(self: unknown, member: string): BYOBRequestSlots {
-  let r: BYOBRequestSlots | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      r = getRequest(self as ReadableStreamBYOBRequest);
-    } catch {}
-  }
-  if (r === undefined) throw new TypeError(`Illegal invocation: ReadableStreamBYOBRequest.prototype.${member} called on an object that is not a ReadableStreamBYOBRequest.`);
-  return r;
-}
+const thisRequest = brandCheck('ReadableStreamBYOBRequest', slotReader((o: ReadableStreamBYOBRequest) => getRequest(o)));
 
 export class ReadableStreamBYOBRequest {
   #r: BYOBRequestSlots;

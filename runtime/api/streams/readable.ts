@@ -10,7 +10,8 @@ import {
   SymbolIterator, SymbolToStringTag, TypeError, RangeError,
 } from '../intrinsics.ts';
 import {
-  dictionary, isObject, requireArgs, toBoolean, toDOMString, toEnforcedUnsignedLongLong, webidlInterface,
+  brandCheck, dictionary, isObject, requireArgs, slotReader, toBoolean, toDOMString, toEnforcedUnsignedLongLong,
+  webidlInterface,
 } from './idl.ts';
 import {
   Queue, callbackMember, dequeueValue, enqueueValueWithSize, extractHighWaterMark, extractSizeAlgorithm, invoke,
@@ -120,20 +121,9 @@ export function isReadableStream(v: unknown): v is ReadableStream {
 }
 
 /** The internal record of a ReadableStream, or undefined for anything else. */
-export function streamOf(v: unknown): RStream | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  try {
-    return getStream(v as ReadableStream);
-  } catch {
-    return undefined;
-  }
-}
+export const streamOf = slotReader((o: ReadableStream) => getStream(o));
 
-function thisStream(self: unknown, member: string): RStream {
-  const s = streamOf(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: ReadableStream.prototype.${member} called on an object that is not a ReadableStream.`);
-  return s;
-}
+const thisStream = brandCheck('ReadableStream', streamOf);
 
 // ---------------------------------------------------------------------------------------------
 // ReadableStream
@@ -546,20 +536,9 @@ export interface ReadableStreamReadResult {
   done: boolean;
 }
 
-function defaultReaderOf(v: unknown): DefaultReader | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  try {
-    return getDefaultReader(v as ReadableStreamDefaultReader);
-  } catch {
-    return undefined;
-  }
-}
+const defaultReaderOf = slotReader((o: ReadableStreamDefaultReader) => getDefaultReader(o));
 
-function thisDefaultReader(self: unknown, member: string): DefaultReader {
-  const r = defaultReaderOf(self);
-  if (r === undefined) throw new TypeError(`Illegal invocation: ReadableStreamDefaultReader.prototype.${member} called on an object that is not a ReadableStreamDefaultReader.`);
-  return r;
-}
+const thisDefaultReader = brandCheck('ReadableStreamDefaultReader', defaultReaderOf);
 
 export class ReadableStreamBYOBReader {
   #r: BYOBReader;
@@ -626,20 +605,9 @@ export class ReadableStreamBYOBReader {
   }
 }
 
-function byobReaderOf(v: unknown): BYOBReader | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  try {
-    return getBYOBReader(v as ReadableStreamBYOBReader);
-  } catch {
-    return undefined;
-  }
-}
+const byobReaderOf = slotReader((o: ReadableStreamBYOBReader) => getBYOBReader(o));
 
-function thisBYOBReader(self: unknown, member: string): BYOBReader {
-  const r = byobReaderOf(self);
-  if (r === undefined) throw new TypeError(`Illegal invocation: ReadableStreamBYOBReader.prototype.${member} called on an object that is not a ReadableStreamBYOBReader.`);
-  return r;
-}
+const thisBYOBReader = brandCheck('ReadableStreamBYOBReader', byobReaderOf);
 
 // ---------------------------------------------------------------------------------------------
 // ReadableStreamDefaultController
@@ -677,16 +645,7 @@ export class ReadableStreamDefaultController {
   }
 }
 
-function thisController(self: unknown, member: string): DefaultController {
-  let c: DefaultController | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      c = getController(self as ReadableStreamDefaultController);
-    } catch {}
-  }
-  if (c === undefined) throw new TypeError(`Illegal invocation: ReadableStreamDefaultController.prototype.${member} called on an object that is not a ReadableStreamDefaultController.`);
-  return c;
-}
+const thisController = brandCheck('ReadableStreamDefaultController', slotReader((o: ReadableStreamDefaultController) => getController(o)));
 
 // ---------------------------------------------------------------------------------------------
 // Abstract operations: creation

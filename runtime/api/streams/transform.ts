@@ -1,6 +1,6 @@
 // TransformStream and TransformStreamDefaultController (https://streams.spec.whatwg.org/#ts-model).
 import { TypeError, RangeError } from '../intrinsics.ts';
-import { dictionary, isObject, webidlInterface } from './idl.ts';
+import { brandCheck, dictionary, isObject, slotReader, webidlInterface } from './idl.ts';
 import {
   adopt, callbackMember, extractHighWaterMark, extractSizeAlgorithm, invoke, invokePromise, newDeferred, react,
   rejectedWith, resolvedUndefined, toStrategy, transform, type Deferred, type SizeAlgorithm,
@@ -50,27 +50,9 @@ let constructingController: TController | undefined;
 let getStream: (o: TransformStream) => TStream;
 let getController: (o: TransformStreamDefaultController) => TController;
 
-function thisStream(self: unknown, member: string): TStream {
-  let s: TStream | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      s = getStream(self as TransformStream);
-    } catch {}
-  }
-  if (s === undefined) throw new TypeError(`Illegal invocation: TransformStream.prototype.${member} called on an object that is not a TransformStream.`);
-  return s;
-}
+const thisStream = brandCheck('TransformStream', slotReader((o: TransformStream) => getStream(o)));
 
-function thisController(self: unknown, member: string): TController {
-  let c: TController | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      c = getController(self as TransformStreamDefaultController);
-    } catch {}
-  }
-  if (c === undefined) throw new TypeError(`Illegal invocation: TransformStreamDefaultController.prototype.${member} called on an object that is not a TransformStreamDefaultController.`);
-  return c;
-}
+const thisController = brandCheck('TransformStreamDefaultController', slotReader((o: TransformStreamDefaultController) => getController(o)));
 
 export class TransformStream {
   #s: TStream;

@@ -1,7 +1,7 @@
 // WritableStream, WritableStreamDefaultWriter and WritableStreamDefaultController
 // (https://streams.spec.whatwg.org/#ws-model).
 import { ObjectCreate, TypeError, RangeError } from '../intrinsics.ts';
-import { dictionary, isObject, requireArgs, webidlInterface } from './idl.ts';
+import { brandCheck, dictionary, isObject, requireArgs, slotReader, webidlInterface } from './idl.ts';
 import {
   Queue, callbackMember, dequeueValue, enqueueValueWithSize, extractHighWaterMark, extractSizeAlgorithm, invoke,
   invokePromise, newDeferred, peekQueueValue, promiseCall, react, rejectedWith, resetQueue, resolvedUndefined,
@@ -80,46 +80,17 @@ let getWriter: (o: WritableStreamDefaultWriter) => Writer;
 let getController: (o: WritableStreamDefaultController) => WController;
 
 /** The internal record of a WritableStream, or undefined. */
-export function writableStreamOf(v: unknown): WStream | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  try {
-    return getStream(v as WritableStream);
-  } catch {
-    return undefined;
-  }
-}
+export const writableStreamOf = slotReader((o: WritableStream) => getStream(o));
 
 export function isWritableStream(v: unknown): v is WritableStream {
   return writableStreamOf(v) !== undefined;
 }
 
-function thisStream(self: unknown, member: string): WStream {
-  const s = writableStreamOf(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: WritableStream.prototype.${member} called on an object that is not a WritableStream.`);
-  return s;
-}
+const thisStream = brandCheck('WritableStream', writableStreamOf);
 
-function thisWriter(self: unknown, member: string): Writer {
-  let w: Writer | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      w = getWriter(self as WritableStreamDefaultWriter);
-    } catch {}
-  }
-  if (w === undefined) throw new TypeError(`Illegal invocation: WritableStreamDefaultWriter.prototype.${member} called on an object that is not a WritableStreamDefaultWriter.`);
-  return w;
-}
+const thisWriter = brandCheck('WritableStreamDefaultWriter', slotReader((o: WritableStreamDefaultWriter) => getWriter(o)));
 
-function thisController(self: unknown, member: string): WController {
-  let c: WController | undefined;
-  if (typeof self === 'object' && self !== null) {
-    try {
-      c = getController(self as WritableStreamDefaultController);
-    } catch {}
-  }
-  if (c === undefined) throw new TypeError(`Illegal invocation: WritableStreamDefaultController.prototype.${member} called on an object that is not a WritableStreamDefaultController.`);
-  return c;
-}
+const thisController = brandCheck('WritableStreamDefaultController', slotReader((o: WritableStreamDefaultController) => getController(o)));
 
 // ---------------------------------------------------------------------------------------------
 // WritableStream
