@@ -1,7 +1,7 @@
 // DOM Standard: CustomEvent. https://dom.spec.whatwg.org/#interface-customevent
 import { TypeError } from '../intrinsics.ts';
-import { Event, eventState, initializeEvent, readEventInit } from './event.ts';
-import { dictMember, finishInterface, requiredArguments, toDictionary, toDOMString } from './idl.ts';
+import { Event, eventConstructorArgs, eventState, initializeEvent } from './event.ts';
+import { dictMember, finishInterface, requiredArguments, toDOMString } from './idl.ts';
 
 let detailOf: (v: unknown) => { detail: unknown } | undefined;
 
@@ -9,10 +9,7 @@ export class CustomEvent extends Event {
   #d: { detail: unknown };
 
   constructor(type: unknown, eventInitDict: unknown = undefined) {
-    requiredArguments(arguments.length, 1, "construct 'CustomEvent'");
-    const typeString = toDOMString(type);
-    const dict = toDictionary(eventInitDict, 'CustomEventInit');
-    const base = readEventInit(dict);
+    const { type: typeString, dict, base } = eventConstructorArgs(arguments.length, 1, type, eventInitDict, 'CustomEvent');
     const detail = dictMember(dict, 'detail');
     super(typeString, base);
     this.#d = { detail: detail === undefined ? null : detail };

@@ -1,7 +1,7 @@
 // HTML Standard: ErrorEvent. https://html.spec.whatwg.org/multipage/webappapis.html#errorevent
 import { TypeError } from '../intrinsics.ts';
-import { Event, readEventInit } from './event.ts';
-import { dictMember, finishInterface, requiredArguments, toDictionary, toDOMString } from './idl.ts';
+import { Event, eventConstructorArgs } from './event.ts';
+import { dictMember, finishInterface, toDOMString } from './idl.ts';
 
 interface ErrorEventFields {
   message: string;
@@ -24,10 +24,7 @@ export class ErrorEvent extends Event {
   #f: ErrorEventFields;
 
   constructor(type: unknown, eventInitDict: unknown = undefined) {
-    requiredArguments(arguments.length, 1, "construct 'ErrorEvent'");
-    const typeString = toDOMString(type);
-    const dict = toDictionary(eventInitDict, 'ErrorEventInit');
-    const base = readEventInit(dict);
+    const { type: typeString, dict, base } = eventConstructorArgs(arguments.length, 1, type, eventInitDict, 'ErrorEvent');
     // Own members, in lexicographic order, after the inherited ones.
     const colno = dictMember(dict, 'colno');
     const error = dictMember(dict, 'error');

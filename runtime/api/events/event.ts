@@ -42,6 +42,27 @@ export function readEventInit(init: object | undefined): { bubbles: boolean; can
   return { bubbles, cancelable, composed };
 }
 
+export interface EventConstructorArgs {
+  type: string;
+  /** The init dictionary (undefined when none was given), for the subclass's own members. */
+  dict: object | undefined;
+  base: { bubbles: boolean; cancelable: boolean; composed: boolean };
+}
+
+/**
+ * The common start of an Event subclass's constructor, in WebIDL conversion order: the argument
+ * count, `type`, the `<name>Init` dictionary and its inherited EventInit members. The subclass
+ * then reads its own members from `dict` (lexicographically) and calls super(type, base).
+ */
+export function eventConstructorArgs(
+  argc: number, required: number, type: unknown, eventInitDict: unknown, name: string,
+): EventConstructorArgs {
+  requiredArguments(argc, required, `construct '${name}'`);
+  const typeString = toDOMString(type);
+  const dict = toDictionary(eventInitDict, `${name}Init`);
+  return { type: typeString, dict, base: readEventInit(dict) };
+}
+
 export class Event {
   #s: EventState;
 

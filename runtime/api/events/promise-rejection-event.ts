@@ -1,8 +1,8 @@
 // HTML Standard: PromiseRejectionEvent.
 // https://html.spec.whatwg.org/multipage/webappapis.html#promiserejectionevent
 import { TypeError } from '../intrinsics.ts';
-import { Event, readEventInit } from './event.ts';
-import { dictMember, finishInterface, requiredArguments, toDictionary, toDOMString } from './idl.ts';
+import { Event, eventConstructorArgs } from './event.ts';
+import { dictMember, finishInterface } from './idl.ts';
 
 interface Fields { promise: object; reason: unknown }
 let fieldsOf: (v: unknown) => Fields | undefined;
@@ -11,10 +11,7 @@ export class PromiseRejectionEvent extends Event {
   #f: Fields;
 
   constructor(type: unknown, eventInitDict: unknown) {
-    requiredArguments(arguments.length, 2, "construct 'PromiseRejectionEvent'");
-    const typeString = toDOMString(type);
-    const dict = toDictionary(eventInitDict, 'PromiseRejectionEventInit');
-    const base = readEventInit(dict);
+    const { type: typeString, dict, base } = eventConstructorArgs(arguments.length, 2, type, eventInitDict, 'PromiseRejectionEvent');
     const promise = dictMember(dict, 'promise');
     if (promise === undefined) {
       throw new TypeError("Failed to construct 'PromiseRejectionEvent': required member promise is undefined.");

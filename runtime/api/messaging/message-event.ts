@@ -1,7 +1,7 @@
 // HTML Standard: MessageEvent. https://html.spec.whatwg.org/multipage/comms.html#messageevent
 import { ArrayPrototypeSlice, ObjectFreeze, TypeError } from '../intrinsics.ts';
-import { Event, eventState, initializeEvent, readEventInit } from '../events/event.ts';
-import { dictMember, finishInterface, requiredArguments, toDictionary, toDOMString, toSequence } from '../events/idl.ts';
+import { Event, eventConstructorArgs, eventState, initializeEvent } from '../events/event.ts';
+import { dictMember, finishInterface, requiredArguments, toDOMString, toSequence } from '../events/idl.ts';
 
 interface Fields {
   data: unknown;
@@ -39,10 +39,7 @@ export class MessageEvent extends Event {
   #f: Fields;
 
   constructor(type: unknown, eventInitDict: unknown = undefined) {
-    requiredArguments(arguments.length, 1, "construct 'MessageEvent'");
-    const typeString = toDOMString(type);
-    const dict = toDictionary(eventInitDict, 'MessageEventInit');
-    const base = readEventInit(dict);
+    const { type: typeString, dict, base } = eventConstructorArgs(arguments.length, 1, type, eventInitDict, 'MessageEvent');
     const data = dictMember(dict, 'data');
     const lastEventId = dictMember(dict, 'lastEventId');
     const origin = dictMember(dict, 'origin');
