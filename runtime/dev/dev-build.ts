@@ -3,7 +3,25 @@
 // file:line:col and keeps the previous build serving.
 import * as esbuild from 'esbuild';
 import { bundleFromResult, bundleOptions, BundleError, formatBuildError, type WorkerBundle } from '../bundler/bundle.ts';
+import type { Limits } from '../config/limits.ts';
+import type { Isolation } from '../host/engine.ts';
 import { formatLogRecord, type LogRecord } from '../host/log.ts';
+
+/** The options `worker dev` and `worker dev --jail` both take. */
+export interface DevServerOptions {
+  entry: string;
+  root: string;
+  host: string;
+  port: number;
+  env: Record<string, unknown>;
+  limits: Limits;
+  isolation: Isolation;
+  allowEgress: string[];
+  /** Rebuild on change (default true). */
+  watch: boolean;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
 
 export interface DevOutput {
   out: (line: string) => void;

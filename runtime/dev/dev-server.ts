@@ -2,28 +2,15 @@
 // rebuild prints file:line:col and keeps the previous build serving.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Limits } from '../config/limits.ts';
-import { WorkerEngine, type EngineOptions, type Isolation } from '../host/engine.ts';
+import { WorkerEngine, type EngineOptions } from '../host/engine.ts';
 import { sinkFor, toEngineRequest } from '../host/http-adapter.ts';
 import type { LogRecord } from '../host/log.ts';
 import { sharedPrelude } from '../host/prelude.ts';
-import { devOutput, printLogRecord, startDevBuild } from './dev-build.ts';
+import { devOutput, printLogRecord, startDevBuild, type DevServerOptions } from './dev-build.ts';
 
-export interface DevOptions {
-  entry: string;
-  root: string;
-  host: string;
-  port: number;
-  env: Record<string, unknown>;
-  limits: Limits;
-  isolation: Isolation;
-  allowEgress: string[];
-  /** Rebuild on change (default true). */
-  watch: boolean;
+export interface DevOptions extends DevServerOptions {
   /** `worker dev --inspect`: hands each new isolate to DevTools (runtime/dev/inspector.ts). */
   inspector?: { attach: NonNullable<EngineOptions['inspector']>; log(record: LogRecord): void };
-  out?: (line: string) => void;
-  err?: (line: string) => void;
 }
 
 export interface DevServer {

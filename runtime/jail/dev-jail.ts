@@ -11,28 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as esbuild from 'esbuild';
 import type { WorkerBundle } from '../bundler/bundle.ts';
-import type { Limits } from '../config/limits.ts';
-import type { Isolation } from '../host/engine.ts';
 import type { LogRecord } from '../host/log.ts';
 import { buildPrelude } from '../host/prelude.ts';
-import { devOutput, printLogRecord, startDevBuild } from '../dev/dev-build.ts';
+import { devOutput, printLogRecord, startDevBuild, type DevServerOptions } from '../dev/dev-build.ts';
 import { bindListeningSocket, HostProcess } from '../server/host-process.ts';
 import type { TenantRuntime } from '../server/ipc.ts';
 import { HostJail } from './launcher.ts';
 
-export interface JailedDevOptions {
-  entry: string;
-  root: string;
-  host: string;
-  port: number;
-  env: Record<string, unknown>;
-  limits: Limits;
-  isolation: Isolation;
-  allowEgress: string[];
-  watch: boolean;
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-}
+export type JailedDevOptions = DevServerOptions;
 
 export interface JailedDevServer {
   url: string;
