@@ -1,16 +1,13 @@
 // The connect seam on its own: resolve once, check every address, connect to the checked address,
 // TLS for the original name. Driven through undici's request() on the egress dispatcher.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTLSServer, type Server as TLSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createEgress, EgressDeniedError, type ResolvedAddress } from '../runtime/host/egress/connect.ts';
+import { hasOpenssl, selfSignedCert } from './support/tls.ts';
 
 function listen(server: Server | TLSServer, host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -151,29 +148,16 @@ describe('egress connect seam', () => {
   });
 });
 
-let openssl = true;
-try {
-  execFileSync('openssl', ['version'], { stdio: 'ignore' });
-} catch {
-  openssl = false;
-}
-
-describe.skipIf(!openssl)('egress TLS', () => {
-  let dir = '';
+describe.skipIf(!hasOpenssl)('egress TLS', () => {
   let cert = '';
   let server: TLSServer;
   let port = 0;
   const seen: (string | false | null)[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'isle-egress-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=svc.test', '-addext', 'subjectAltName=DNS:svc.test',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createTLSServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const pair = selfSignedCert('svc.test');
+    cert = pair.cert;
+    server = createTLSServer({ key: pair.key, cert }, (req, res) => {
       seen.push((req.socket as TLSSocket).servername);
       res.end('secure');
     });
@@ -181,7 +165,6 @@ describe.skipIf(!openssl)('egress TLS', () => {
   });
   afterAll(async () => {
     await close(server);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends SNI for the URL host and verifies the certificate against it, not the address', async () => {

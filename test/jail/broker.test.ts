@@ -1,8 +1,7 @@
 // The egress broker (supervisor side) and the host's broker transport, over a real unix socket:
 // the policy on ~40 targets, per-tenant grants taken from the supervisor only, the checked address
 // is the one dialled, and tenant fetches through undici + TLS inside the "host".
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createTLSServer } from 'node:https';
 import * as net from 'node:net';
@@ -14,6 +13,7 @@ import { createEgress, EgressDeniedError, type Dialer, type Resolver } from '../
 import { EgressPolicy } from '../../runtime/host/egress/policy.ts';
 import { parseAuthority, startEgressBroker, type BrokerDecision, type EgressBroker } from '../../runtime/jail/broker.ts';
 import { BrokerTransport } from '../../runtime/jail/broker-client.ts';
+import { hasOpenssl, selfSignedCert } from '../support/tls.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isle-broker-'));
 const socketPath = join(dir, 'egress.sock');
@@ -216,21 +216,10 @@ describe('egress through the broker with undici (the jailed host path)', () => {
   });
 });
 
-let openssl = true;
-try {
-  execFileSync('openssl', ['version'], { stdio: 'ignore' });
-} catch {
-  openssl = false;
-}
-
-describe.skipIf(!openssl && !process.env.CI)('TLS through the broker stays end to end', () => {
+describe.skipIf(!hasOpenssl && !process.env.CI)('TLS through the broker stays end to end', () => {
   it('verifies the upstream certificate inside the host (SNI = URL host)', async () => {
-    const certDir = mkdtempSync(join(tmpdir(), 'isle-broker-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=secure.test', '-addext', 'subjectAltName=DNS:secure.test',
-      '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')], { stdio: 'ignore' });
-    const cert = readFileSync(join(certDir, 'cert.pem'), 'utf8');
-    const tlsServer = createTLSServer({ key: readFileSync(join(certDir, 'key.pem')), cert }, (req, res) => {
+    const { key, cert } = selfSignedCert('secure.test');
+    const tlsServer = createTLSServer({ key, cert }, (req, res) => {
       res.end(`tls ok, sni=${(req.socket as import('node:tls').TLSSocket).servername}`);
     });
     await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
@@ -257,7 +246,6 @@ describe.skipIf(!openssl && !process.env.CI)('TLS through the broker stays end t
       await untrusted.close();
       await tlsBroker.close();
       await new Promise<void>((r) => tlsServer.close(() => r()));
-      rmSync(certDir, { recursive: true, force: true });
     }
   });
 });
