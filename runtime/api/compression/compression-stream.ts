@@ -8,9 +8,10 @@
 // has been enqueued. The host's per-stream state is dropped when the stream ends, errors, is
 // cancelled or aborted, and with the isolate.
 import { hostAsync, hostSend } from '../bridge/host.ts';
+import { finishInterface } from '../webidl/interface.ts';
 import {
-  ArrayBufferIsView, ArrayBufferPrototypeGetDetached, ArrayPrototypeIncludes, Uint8Array, DataViewPrototypeGetBuffer, ObjectDefineProperty,
-  PromisePrototypeThen, PromiseWithResolvers, SymbolToStringTag, TypeError, TypedArrayPrototypeGetBuffer,
+  ArrayBufferIsView, ArrayBufferPrototypeGetDetached, ArrayPrototypeIncludes, Uint8Array, DataViewPrototypeGetBuffer,
+  PromisePrototypeThen, PromiseWithResolvers, TypeError, TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetByteLength, TypedArrayPrototypeGetSymbolToStringTag, WeakMap, WeakMapPrototypeGet,
   WeakMapPrototypeSet, copyBufferSource, isArrayBuffer, isDataView,
 } from '../intrinsics.ts';
@@ -156,8 +157,5 @@ export class DecompressionStream {
   }
 }
 
-// WebIDL shape: attributes enumerable, @@toStringTag the interface name.
-for (const [C, name] of [[CompressionStream, 'CompressionStream'], [DecompressionStream, 'DecompressionStream']] as const) {
-  for (const key of ['readable', 'writable']) ObjectDefineProperty(C.prototype, key, { enumerable: true });
-  ObjectDefineProperty(C.prototype, SymbolToStringTag, { value: name, writable: false, enumerable: false, configurable: true });
-}
+finishInterface(CompressionStream, 'CompressionStream');
+finishInterface(DecompressionStream, 'DecompressionStream');

@@ -7,11 +7,12 @@
 // ECMAScript objects built from them on first read, so a tenant mutating those objects changes
 // nothing the runtime relies on.
 import {
-  FinalizationRegistry, ObjectCreate, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, ObjectPrototype,
-  SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, Uint8Array, WeakMap,
+  FinalizationRegistry, ObjectCreate, ObjectDefineProperty, ObjectHasOwn, ObjectPrototype,
+  TypeError, TypedArrayPrototypeGetByteLength, TypedArrayPrototypeSet, Uint8Array, WeakMap,
   WeakMapPrototypeGet, WeakMapPrototypeSet, uncurryThis,
 } from '../intrinsics.ts';
 import { hostSend, hostSync } from '../bridge/host.ts';
+import { finishInterface } from '../webidl/interface.ts';
 import { appendTo } from './webidl.ts';
 
 export type KeyType = 'public' | 'private' | 'secret';
@@ -94,15 +95,8 @@ export class CryptoKey {
   }
 }
 
-const proto = CryptoKey.prototype;
-for (const member of ['type', 'extractable', 'algorithm', 'usages']) {
-  const d = ObjectGetOwnPropertyDescriptor(proto, member)!;
-  d.enumerable = true;
-  ObjectDefineProperty(proto, member, d);
-}
 // No constructor in the IDL: the interface object's length is 0.
-ObjectDefineProperty(CryptoKey, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
-ObjectDefineProperty(proto, SymbolToStringTag, { value: 'CryptoKey', writable: false, enumerable: false, configurable: true });
+finishInterface(CryptoKey, 'CryptoKey', { constructor: 0 });
 
 /**
  * An own property of an object the host answered, or undefined. Reading an absent property would

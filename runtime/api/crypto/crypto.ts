@@ -1,9 +1,10 @@
 // Crypto: https://w3c.github.io/webcrypto/#crypto-interface
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength,
+  TypeError, TypedArrayPrototypeGetByteLength,
   TypedArrayPrototypeGetSymbolToStringTag, globalThisRef,
 } from '../intrinsics.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
+import { finishInterface } from '../webidl/interface.ts';
 import { fillRandom, randomUUID } from './random.ts';
 import { createSubtle, type SubtleCrypto } from './subtle.ts';
 import { toArrayBufferView, viewOfBytes } from './webidl.ts';
@@ -72,16 +73,8 @@ export class Crypto {
   }
 }
 
-const proto = Crypto.prototype;
-for (const member of ['subtle', 'getRandomValues', 'randomUUID']) {
-  const d = ObjectGetOwnPropertyDescriptor(proto, member)!;
-  d.enumerable = true;
-  ObjectDefineProperty(proto, member, d);
-}
-ObjectDefineProperty(proto.getRandomValues, 'length', { value: 1, writable: false, enumerable: false, configurable: true });
 // No constructor in the IDL: the interface object's length is 0.
-ObjectDefineProperty(Crypto, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
-ObjectDefineProperty(proto, SymbolToStringTag, { value: 'Crypto', writable: false, enumerable: false, configurable: true });
+finishInterface(Crypto, 'Crypto', { constructor: 0, getRandomValues: 1 });
 
 /** Creates this global's Crypto object and its SubtleCrypto (once, at install). */
 export function createCrypto(): Crypto {

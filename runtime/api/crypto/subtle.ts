@@ -10,11 +10,12 @@
 // `then` on Object.prototype can intercept it); errors are rebuilt here as DOMExceptions (or
 // TypeErrors), since "SyntaxError" from Web Crypto is a DOMException, not the ECMAScript error.
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
-  SymbolToStringTag, TypeError, TypedArrayPrototypeGetByteLength,
+  ObjectDefineProperty, ObjectHasOwn, PromisePrototypeThen, PromiseReject, PromiseWithResolvers, ReflectApply,
+  TypeError, TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { hostAsync } from '../bridge/host.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
+import { finishInterface } from '../webidl/interface.ts';
 import {
   normalizeAlgorithm, toAlgorithmIdentifier, type AlgorithmIdentifier, type NormalizedAlgorithm,
 } from './algorithms.ts';
@@ -320,21 +321,12 @@ export class SubtleCrypto {
   }
 }
 
-// WebIDL: operations are enumerable; `length` counts required arguments.
-const methodLengths: readonly [string, number][] = [
-  ['encrypt', 3], ['decrypt', 3], ['sign', 3], ['verify', 4], ['digest', 2], ['generateKey', 3], ['deriveKey', 5],
-  ['deriveBits', 2], ['importKey', 5], ['exportKey', 2], ['wrapKey', 4], ['unwrapKey', 7],
-];
-for (let i = 0; i < methodLengths.length; i++) {
-  const [name, length] = methodLengths[i]!;
-  const d = ObjectGetOwnPropertyDescriptor(SubtleCrypto.prototype, name)!;
-  d.enumerable = true;
-  ObjectDefineProperty(SubtleCrypto.prototype, name, d);
-  ObjectDefineProperty(d.value as Function, 'length', { value: length, writable: false, enumerable: false, configurable: true });
-}
-// No constructor in the IDL: the interface object's length is 0.
-ObjectDefineProperty(SubtleCrypto, 'length', { value: 0, writable: false, enumerable: false, configurable: true });
-ObjectDefineProperty(SubtleCrypto.prototype, SymbolToStringTag, { value: 'SubtleCrypto', writable: false, enumerable: false, configurable: true });
+// WebIDL: operations are enumerable; `length` counts required arguments. No constructor in the IDL:
+// the interface object's length is 0.
+finishInterface(SubtleCrypto, 'SubtleCrypto', {
+  constructor: 0, encrypt: 3, decrypt: 3, sign: 3, verify: 4, digest: 2, generateKey: 3, deriveKey: 5,
+  deriveBits: 2, importKey: 5, exportKey: 2, wrapKey: 4, unwrapKey: 7,
+});
 
 /** Creates the one SubtleCrypto object of this global (crypto.subtle); called once by install. */
 export function createSubtle(): SubtleCrypto {

@@ -1,8 +1,8 @@
 // WebIDL plumbing shared by the events, abort, messaging, timers and performance areas:
 // argument conversions and the shape of interface objects (enumerable members, class strings).
 import {
-  Number, NumberIsFinite, MathTrunc, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor,
-  ObjectGetOwnPropertyNames, ReflectGet, String, SymbolToStringTag, TypeError, Symbol, SymbolIterator, ReflectApply,
+  Number, NumberIsFinite, MathTrunc, ObjectDefineProperty, ObjectGetOwnPropertyNames, ReflectGet, String, TypeError,
+  Symbol, SymbolIterator, ReflectApply,
   ArrayPrototypePush,
 } from '../intrinsics.ts';
 import { newList } from './list.ts';
@@ -80,44 +80,7 @@ export function illegalConstructor(): never {
   throw new TypeError('Illegal constructor');
 }
 
-/**
- * Gives a class the shape WebIDL prescribes: members enumerable, the class string, and operation
- * lengths (`lengths` maps a member or `constructor` to its number of required arguments).
- */
-export function finishInterface(cls: Function, name: string, lengths?: Record<string, number>): void {
-  const proto = cls.prototype as object;
-  markEnumerable(proto);
-  markEnumerable(cls, true);
-  ObjectDefineProperty(proto, SymbolToStringTag, { value: name, writable: false, enumerable: false, configurable: true });
-  if (lengths !== undefined) {
-    const keys = ObjectGetOwnPropertyNames(lengths);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const value = lengths[key]!;
-      if (key === 'constructor') {
-        ObjectDefineProperty(cls, 'length', { value, writable: false, enumerable: false, configurable: true });
-        continue;
-      }
-      const target = key[0] === '.' ? cls : proto;
-      const d = ObjectGetOwnPropertyDescriptor(target, key[0] === '.' ? key.slice(1) : key);
-      if (d !== undefined && typeof d.value === 'function') {
-        ObjectDefineProperty(d.value, 'length', { value, writable: false, enumerable: false, configurable: true });
-      }
-    }
-  }
-}
-
-function markEnumerable(obj: object, statics = false): void {
-  const names = ObjectGetOwnPropertyNames(obj);
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i]!;
-    if (key === 'constructor' || (statics && (key === 'prototype' || key === 'length' || key === 'name'))) continue;
-    const d = ObjectGetOwnPropertyDescriptor(obj, key)!;
-    if (!d.configurable || d.enumerable) continue;
-    d.enumerable = true;
-    ObjectDefineProperty(obj, key, d);
-  }
-}
+export { finishInterface } from '../webidl/interface.ts';
 
 /** Defines `[key]: value` constants (WebIDL consts) on an interface and its prototype. */
 export function defineConstants(cls: Function, table: Record<string, number>): void {

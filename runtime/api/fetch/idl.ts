@@ -4,7 +4,7 @@
 // https://webidl.spec.whatwg.org/
 import {
   ArrayIsArray, FunctionPrototypeCall, MathFloor, NumberIsFinite, ObjectCreate, ObjectDefineProperty,
-  ObjectGetOwnPropertyNames, ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, ReflectOwnKeys,
+  ObjectGetPrototypeOf, ReflectGetOwnPropertyDescriptor, ReflectOwnKeys,
   StringPrototypeCharCodeAt, StringPrototypeToWellFormed, SymbolIterator, SymbolToStringTag, TypeError,
   Number as NumberCtor, ObjectGetOwnPropertyDescriptor, WeakMap as WeakMapCtor,
   WeakMapPrototypeGet as weakGet, WeakMapPrototypeSet as weakSet, ObjectHasOwn,
@@ -179,26 +179,7 @@ export function forEachInRecord<K>(
 // ---------------------------------------------------------------------------------------------
 // Interfaces
 
-/**
- * Gives an interface the WebIDL shape: operations and attributes enumerable, @@toStringTag on the
- * prototype. Call once after the class definition.
- */
-export function finishInterface(ctor: Function, name: string): void {
-  const proto = ctor.prototype as object;
-  const names = ObjectGetOwnPropertyNames(proto);
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i]!;
-    if (key === 'constructor') continue;
-    ObjectDefineProperty(proto, key, { enumerable: true });
-  }
-  const statics = ObjectGetOwnPropertyNames(ctor);
-  for (let i = 0; i < statics.length; i++) {
-    const key = statics[i]!;
-    if (key === 'length' || key === 'name' || key === 'prototype') continue;
-    ObjectDefineProperty(ctor, key, { enumerable: true });
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, { value: name, writable: false, enumerable: false, configurable: true });
-}
+export { finishInterface } from '../webidl/interface.ts';
 
 export type IteratorKind = 'key' | 'value' | 'key+value';
 

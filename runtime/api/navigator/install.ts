@@ -1,6 +1,7 @@
 // `navigator` (ECMA-429 requires only `navigator.userAgent`) and `self`.
 import { exposeAttribute, exposeInterface } from '../globals.ts';
-import { ObjectCreate, ObjectDefineProperty, SymbolToStringTag, TypeError, globalThisRef } from '../intrinsics.ts';
+import { ObjectCreate, TypeError, globalThisRef } from '../intrinsics.ts';
+import { finishInterface } from '../webidl/interface.ts';
 
 export const USER_AGENT = 'Isle';
 
@@ -15,8 +16,7 @@ export class Navigator {
     return USER_AGENT;
   }
 }
-ObjectDefineProperty(Navigator.prototype, SymbolToStringTag, { value: 'Navigator', configurable: true });
-ObjectDefineProperty(Navigator.prototype, 'userAgent', { enumerable: true });
+finishInterface(Navigator, 'Navigator');
 
 export function install(): void {
   navigatorSingleton = ObjectCreate(Navigator.prototype) as Navigator;

@@ -1,34 +1,10 @@
 // Small WebIDL helpers shared by the streams and encoding areas: class shape (enumerable members,
 // @@toStringTag), argument counts, dictionary member reads and numeric conversions.
 import {
-  NumberIsFinite, NumberIsNaN, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyNames,
-  String, SymbolToStringTag, TypeError, MathTrunc, RangeError, Number,
+  NumberIsFinite, NumberIsNaN, String, TypeError, MathTrunc, RangeError, Number,
 } from '../intrinsics.ts';
 
-/**
- * Gives a class the WebIDL interface shape: every operation and attribute on the prototype (and
- * static operations) enumerable, and `Symbol.toStringTag` set to the interface name.
- */
-export function webidlInterface(C: Function, name: string): void {
-  const proto = C.prototype as object;
-  const names = ObjectGetOwnPropertyNames(proto);
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i]!;
-    if (key === 'constructor') continue;
-    const d = ObjectGetOwnPropertyDescriptor(proto, key)!;
-    d.enumerable = true;
-    ObjectDefineProperty(proto, key, d);
-  }
-  const statics = ObjectGetOwnPropertyNames(C);
-  for (let i = 0; i < statics.length; i++) {
-    const key = statics[i]!;
-    if (key === 'length' || key === 'name' || key === 'prototype') continue;
-    const d = ObjectGetOwnPropertyDescriptor(C, key)!;
-    d.enumerable = true;
-    ObjectDefineProperty(C, key, d);
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, { value: name, writable: false, enumerable: false, configurable: true });
-}
+export { finishInterface as webidlInterface } from '../webidl/interface.ts';
 
 /**
  * Reads an object's internal slots through `read` (a class's private-field accessor, which throws
