@@ -1,7 +1,7 @@
 // TextEncoderStream and TextDecoderStream (https://encoding.spec.whatwg.org/#interface-textencoderstream),
 // TransformStreams driven by the runtime's encoder and decoders.
 import { StringPrototypeCharCodeAt, StringPrototypeSlice, TypeError, TypedArrayPrototypeGetLength, Uint8Array } from '../intrinsics.ts';
-import { toDOMString, webidlInterface } from '../streams/idl.ts';
+import { brandCheck, toDOMString, webidlInterface } from '../streams/idl.ts';
 import { createTransform, type ReadableStream, type WritableStream } from '../streams/index.ts';
 import { DecoderState, bufferSourceBytes } from './text-decoder.ts';
 import { utf8Encode } from './utf8.ts';
@@ -14,17 +14,8 @@ interface Pair {
 let getEncoderPair: (o: object) => Pair | undefined;
 let getDecoderSlots: (o: object) => { state: DecoderState; pair: Pair } | undefined;
 
-function encoderPair(self: unknown, member: string): Pair {
-  const p = typeof self === 'object' && self !== null ? getEncoderPair(self) : undefined;
-  if (p === undefined) throw new TypeError(`Illegal invocation: TextEncoderStream.prototype.${member} called on an object that is not a TextEncoderStream.`);
-  return p;
-}
-
-function decoderSlots(self: unknown, member: string): { state: DecoderState; pair: Pair } {
-  const d = typeof self === 'object' && self !== null ? getDecoderSlots(self) : undefined;
-  if (d === undefined) throw new TypeError(`Illegal invocation: TextDecoderStream.prototype.${member} called on an object that is not a TextDecoderStream.`);
-  return d;
-}
+const encoderPair = brandCheck('TextEncoderStream', (v) => (typeof v === 'object' && v !== null ? getEncoderPair(v) : undefined));
+const decoderSlots = brandCheck('TextDecoderStream', (v) => (typeof v === 'object' && v !== null ? getDecoderSlots(v) : undefined));
 
 // Classes never reference themselves in their bodies: esbuild would rename them (`.name`).
 export class TextEncoderStream {

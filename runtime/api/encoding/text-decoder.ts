@@ -6,7 +6,7 @@ import {
   isArrayBuffer, viewBytes,
 } from '../intrinsics.ts';
 import { isSharedArrayBuffer } from '../webidl/shared-array-buffer.ts';
-import { dictionary, toBoolean, toDOMString, webidlInterface } from '../streams/idl.ts';
+import { brandCheck, dictionary, toBoolean, toDOMString, webidlInterface } from '../streams/idl.ts';
 import { createDecoder, type Decoder } from './decoders.ts';
 import { getEncodingName } from './labels.ts';
 
@@ -69,13 +69,7 @@ export class DecoderState {
 
 let getState: (o: object) => DecoderState | undefined;
 
-function stateOf(self: unknown, member: string): DecoderState {
-  const s = typeof self === 'object' && self !== null ? getState(self) : undefined;
-  if (s === undefined) {
-    throw new TypeError(`Illegal invocation: TextDecoder.prototype.${member} called on an object that is not a TextDecoder.`);
-  }
-  return s;
-}
+const stateOf = brandCheck('TextDecoder', (v) => (typeof v === 'object' && v !== null ? getState(v) : undefined));
 
 // No reference to the class inside its body: esbuild would rename it (`TextDecoder.name`).
 export class TextDecoder {

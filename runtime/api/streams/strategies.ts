@@ -1,6 +1,6 @@
 // ByteLengthQueuingStrategy and CountQueuingStrategy (https://streams.spec.whatwg.org/#qs).
 import { ObjectDefineProperty, TypeError } from '../intrinsics.ts';
-import { dictionary, requireArgs, toUnrestrictedDouble, webidlInterface } from './idl.ts';
+import { brandCheck, dictionary, requireArgs, slotReader, toUnrestrictedDouble, webidlInterface } from './idl.ts';
 
 // One size function per realm for each strategy (built-in functions: not constructors).
 const byteLengthSize = {
@@ -24,6 +24,8 @@ function toInit(init: unknown, what: string): number {
 
 let getByteHWM: (o: ByteLengthQueuingStrategy) => number;
 let getCountHWM: (o: CountQueuingStrategy) => number;
+const byteHWM = brandCheck('ByteLengthQueuingStrategy', slotReader((o: ByteLengthQueuingStrategy) => getByteHWM(o)));
+const countHWM = brandCheck('CountQueuingStrategy', slotReader((o: CountQueuingStrategy) => getCountHWM(o)));
 
 export class ByteLengthQueuingStrategy {
   #highWaterMark: number;
@@ -36,19 +38,11 @@ export class ByteLengthQueuingStrategy {
   }
 
   get highWaterMark(): number {
-    try {
-      return getByteHWM(this);
-    } catch {
-      throw new TypeError('Illegal invocation: ByteLengthQueuingStrategy.prototype.highWaterMark called on an object that is not a ByteLengthQueuingStrategy.');
-    }
+    return byteHWM(this, 'highWaterMark');
   }
 
   get size(): (chunk: unknown) => unknown {
-    try {
-      getByteHWM(this);
-    } catch {
-      throw new TypeError('Illegal invocation: ByteLengthQueuingStrategy.prototype.size called on an object that is not a ByteLengthQueuingStrategy.');
-    }
+    byteHWM(this, 'size');
     return byteLengthSize;
   }
 }
@@ -64,19 +58,11 @@ export class CountQueuingStrategy {
   }
 
   get highWaterMark(): number {
-    try {
-      return getCountHWM(this);
-    } catch {
-      throw new TypeError('Illegal invocation: CountQueuingStrategy.prototype.highWaterMark called on an object that is not a CountQueuingStrategy.');
-    }
+    return countHWM(this, 'highWaterMark');
   }
 
   get size(): () => number {
-    try {
-      getCountHWM(this);
-    } catch {
-      throw new TypeError('Illegal invocation: CountQueuingStrategy.prototype.size called on an object that is not a CountQueuingStrategy.');
-    }
+    countHWM(this, 'size');
     return countSize;
   }
 }
