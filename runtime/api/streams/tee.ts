@@ -11,10 +11,46 @@ import {
   readableStreamDefaultControllerEnqueue, readableStreamDefaultControllerError, readableStreamDefaultReaderRead,
   readableStreamDefaultReaderRelease, type BYOBReader, type DefaultController, type DefaultReader, type RStream,
 } from './readable.ts';
-import { adopt, cloneAsUint8Array, newDeferred, react, resolvedUndefined, viewInfo } from './util.ts';
+import { adopt, cloneAsUint8Array, newDeferred, react, resolvedUndefined, viewInfo, type Deferred } from './util.ts';
 
 /** Chunk cloning for branch 2 (StructuredClone of the chunk; only byte chunks need a copy here). */
 export type CloneChunk = (chunk: unknown) => unknown;
+
+/** The cancellation state both tees share (the spec's canceled1/2, reason1/2 and cancelPromise). */
+interface TeeCancellation {
+  canceled1: boolean;
+  canceled2: boolean;
+  reason1: unknown;
+  reason2: unknown;
+  promise: Deferred<unknown>;
+}
+
+function newTeeCancellation(): TeeCancellation {
+  return { canceled1: false, canceled2: false, reason1: undefined, reason2: undefined, promise: newDeferred<unknown>() };
+}
+
+/**
+ * cancel1Algorithm / cancel2Algorithm: record the branch's reason; once both branches are canceled,
+ * cancel the source with both reasons. Either branch's cancel() waits for the tee's cancelPromise.
+ */
+function teeCancelAlgorithm(stream: RStream, t: TeeCancellation, second: boolean): (reason: unknown) => Promise<unknown> {
+  return (reason) => {
+    if (second) {
+      t.canceled2 = true;
+      t.reason2 = reason;
+    } else {
+      t.canceled1 = true;
+      t.reason1 = reason;
+    }
+    if (t.canceled1 && t.canceled2) adopt(t.promise, readableStreamCancel(stream, [t.reason1, t.reason2]));
+    return t.promise.promise;
+  };
+}
+
+/** The source closed or errored: "if canceled1 is false or canceled2 is false, resolve cancelPromise". */
+function resolveTeeCancelUnlessBothCanceled(t: TeeCancellation): void {
+  if (!t.canceled1 || !t.canceled2) t.promise.resolve(undefined);
+}
 
 export function readableStreamTee(stream: RStream, cloneForBranch2: boolean | CloneChunk): [RStream, RStream] {
   if (stream.controller.byte) return readableByteStreamTee(stream);
@@ -25,13 +61,9 @@ function readableStreamDefaultTee(stream: RStream, cloneForBranch2: boolean | Cl
   const reader = acquireDefaultReader(stream);
   let reading = false;
   let readAgain = false;
-  let canceled1 = false;
-  let canceled2 = false;
-  let reason1: unknown;
-  let reason2: unknown;
   let branch1: RStream;
   let branch2: RStream;
-  const cancelPromise = newDeferred<unknown>();
+  const t = newTeeCancellation();
 
   const pullAlgorithm = (): Promise<undefined> => {
     if (reading) {
@@ -45,27 +77,27 @@ function readableStreamDefaultTee(stream: RStream, cloneForBranch2: boolean | Cl
           readAgain = false;
           const chunk1 = chunk;
           let chunk2 = chunk;
-          if (!canceled2 && typeof cloneForBranch2 === 'function') {
+          if (!t.canceled2 && typeof cloneForBranch2 === 'function') {
             try {
               chunk2 = cloneForBranch2(chunk2);
             } catch (cloneError) {
               readableStreamDefaultControllerError(branch1.controller as DefaultController, cloneError);
               readableStreamDefaultControllerError(branch2.controller as DefaultController, cloneError);
-              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
+              adopt(t.promise, readableStreamCancel(stream, cloneError));
               return;
             }
           }
-          if (!canceled1) readableStreamDefaultControllerEnqueue(branch1.controller as DefaultController, chunk1);
-          if (!canceled2) readableStreamDefaultControllerEnqueue(branch2.controller as DefaultController, chunk2);
+          if (!t.canceled1) readableStreamDefaultControllerEnqueue(branch1.controller as DefaultController, chunk1);
+          if (!t.canceled2) readableStreamDefaultControllerEnqueue(branch2.controller as DefaultController, chunk2);
           reading = false;
           if (readAgain) pullAlgorithm();
         });
       },
       close: () => {
         reading = false;
-        if (!canceled1) readableStreamDefaultControllerClose(branch1.controller as DefaultController);
-        if (!canceled2) readableStreamDefaultControllerClose(branch2.controller as DefaultController);
-        if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+        if (!t.canceled1) readableStreamDefaultControllerClose(branch1.controller as DefaultController);
+        if (!t.canceled2) readableStreamDefaultControllerClose(branch2.controller as DefaultController);
+        resolveTeeCancelUnlessBothCanceled(t);
       },
       error: () => {
         reading = false;
@@ -74,25 +106,15 @@ function readableStreamDefaultTee(stream: RStream, cloneForBranch2: boolean | Cl
     return resolvedUndefined();
   };
 
-  const cancel1Algorithm = (reason: unknown): Promise<unknown> => {
-    canceled1 = true;
-    reason1 = reason;
-    if (canceled2) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
-    return cancelPromise.promise;
-  };
-  const cancel2Algorithm = (reason: unknown): Promise<unknown> => {
-    canceled2 = true;
-    reason2 = reason;
-    if (canceled1) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
-    return cancelPromise.promise;
-  };
+  const cancel1Algorithm = teeCancelAlgorithm(stream, t, false);
+  const cancel2Algorithm = teeCancelAlgorithm(stream, t, true);
   const startAlgorithm = () => undefined;
   branch1 = createReadableStream(startAlgorithm, pullAlgorithm, cancel1Algorithm);
   branch2 = createReadableStream(startAlgorithm, pullAlgorithm, cancel2Algorithm);
   react(reader.closed.promise, undefined, (r) => {
     readableStreamDefaultControllerError(branch1.controller as DefaultController, r);
     readableStreamDefaultControllerError(branch2.controller as DefaultController, r);
-    if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+    resolveTeeCancelUnlessBothCanceled(t);
   });
   return [branch1, branch2];
 }
@@ -102,13 +124,9 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
   let reading = false;
   let readAgainForBranch1 = false;
   let readAgainForBranch2 = false;
-  let canceled1 = false;
-  let canceled2 = false;
-  let reason1: unknown;
-  let reason2: unknown;
   let branch1: RStream;
   let branch2: RStream;
-  const cancelPromise = newDeferred<unknown>();
+  const t = newTeeCancellation();
   const c1 = () => branch1.controller as ByteController;
   const c2 = () => branch2.controller as ByteController;
 
@@ -117,7 +135,7 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
       if (thisReader !== reader) return;
       byteControllerError(c1(), r);
       byteControllerError(c2(), r);
-      if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+      resolveTeeCancelUnlessBothCanceled(t);
     });
   };
 
@@ -134,18 +152,18 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
           readAgainForBranch2 = false;
           const chunk1 = chunk as ArrayBufferView;
           let chunk2: ArrayBufferView = chunk as ArrayBufferView;
-          if (!canceled1 && !canceled2) {
+          if (!t.canceled1 && !t.canceled2) {
             try {
               chunk2 = cloneAsUint8Array(viewInfo(chunk)!);
             } catch (cloneError) {
               byteControllerError(c1(), cloneError);
               byteControllerError(c2(), cloneError);
-              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
+              adopt(t.promise, readableStreamCancel(stream, cloneError));
               return;
             }
           }
-          if (!canceled1) byteControllerEnqueue(c1(), viewInfo(chunk1)!);
-          if (!canceled2) byteControllerEnqueue(c2(), viewInfo(chunk2)!);
+          if (!t.canceled1) byteControllerEnqueue(c1(), viewInfo(chunk1)!);
+          if (!t.canceled2) byteControllerEnqueue(c2(), viewInfo(chunk2)!);
           reading = false;
           if (readAgainForBranch1) pull1Algorithm();
           else if (readAgainForBranch2) pull2Algorithm();
@@ -153,11 +171,11 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
       },
       close: () => {
         reading = false;
-        if (!canceled1) byteControllerClose(c1());
-        if (!canceled2) byteControllerClose(c2());
+        if (!t.canceled1) byteControllerClose(c1());
+        if (!t.canceled2) byteControllerClose(c2());
         if (c1().pendingPullIntos.size > 0) byteControllerRespond(c1(), 0);
         if (c2().pendingPullIntos.size > 0) byteControllerRespond(c2(), 0);
-        if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+        resolveTeeCancelUnlessBothCanceled(t);
       },
       error: () => {
         reading = false;
@@ -178,8 +196,8 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
         enqueueMicrotask(() => {
           readAgainForBranch1 = false;
           readAgainForBranch2 = false;
-          const byobCanceled = forBranch2 ? canceled2 : canceled1;
-          const otherCanceled = forBranch2 ? canceled1 : canceled2;
+          const byobCanceled = forBranch2 ? t.canceled2 : t.canceled1;
+          const otherCanceled = forBranch2 ? t.canceled1 : t.canceled2;
           if (!otherCanceled) {
             let clonedChunk: Uint8Array;
             try {
@@ -187,7 +205,7 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
             } catch (cloneError) {
               byteControllerError(byobBranch.controller as ByteController, cloneError);
               byteControllerError(otherBranch.controller as ByteController, cloneError);
-              adopt(cancelPromise, readableStreamCancel(stream, cloneError));
+              adopt(t.promise, readableStreamCancel(stream, cloneError));
               return;
             }
             if (!byobCanceled) byteControllerRespondWithNewView(byobBranch.controller as ByteController, viewInfo(chunk)!);
@@ -202,8 +220,8 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
       },
       close: (chunk) => {
         reading = false;
-        const byobCanceled = forBranch2 ? canceled2 : canceled1;
-        const otherCanceled = forBranch2 ? canceled1 : canceled2;
+        const byobCanceled = forBranch2 ? t.canceled2 : t.canceled1;
+        const otherCanceled = forBranch2 ? t.canceled1 : t.canceled2;
         if (!byobCanceled) byteControllerClose(byobBranch.controller as ByteController);
         if (!otherCanceled) byteControllerClose(otherBranch.controller as ByteController);
         if (chunk !== undefined) {
@@ -211,7 +229,7 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
           const other = otherBranch.controller as ByteController;
           if (!otherCanceled && other.pendingPullIntos.size > 0) byteControllerRespond(other, 0);
         }
-        if (!byobCanceled || !otherCanceled) cancelPromise.resolve(undefined);
+        resolveTeeCancelUnlessBothCanceled(t);
       },
       error: () => {
         reading = false;
@@ -241,18 +259,8 @@ function readableByteStreamTee(stream: RStream): [RStream, RStream] {
     else pullWithBYOBReader(view, true);
     return resolvedUndefined();
   };
-  const cancel1Algorithm = (reason: unknown): Promise<unknown> => {
-    canceled1 = true;
-    reason1 = reason;
-    if (canceled2) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
-    return cancelPromise.promise;
-  };
-  const cancel2Algorithm = (reason: unknown): Promise<unknown> => {
-    canceled2 = true;
-    reason2 = reason;
-    if (canceled1) adopt(cancelPromise, readableStreamCancel(stream, [reason1, reason2]));
-    return cancelPromise.promise;
-  };
+  const cancel1Algorithm = teeCancelAlgorithm(stream, t, false);
+  const cancel2Algorithm = teeCancelAlgorithm(stream, t, true);
   const startAlgorithm = () => undefined;
   branch1 = createReadableByteStream(startAlgorithm, pull1Algorithm, cancel1Algorithm);
   branch2 = createReadableByteStream(startAlgorithm, pull2Algorithm, cancel2Algorithm);
