@@ -3,7 +3,7 @@
 // There is no HTML form element in a worker: any `form` argument other than undefined fails the
 // WebIDL conversion to HTMLFormElement and throws a TypeError, as does a non-null `submitter`.
 import { ArrayPrototypeSplice, DateNow, Symbol, TypeError } from '../intrinsics.ts';
-import { defineIterableMembers, finishInterface, isObject, toUSVString } from './idl.ts';
+import { brandCheck, defineIterableMembers, finishInterface, isObject, toUSVString } from './idl.ts';
 import { isBlob, blobState, type Blob } from '../file/blob.ts';
 import { createFile, fileLastModified, isFile, type File } from '../file/file.ts';
 
@@ -125,11 +125,7 @@ export class FormData {
 }
 
 
-function stateOf(self: unknown, member: string): FormDataState {
-  const s = getState(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: FormData.prototype.${member} called on an object that is not a FormData`);
-  return s;
-}
+const stateOf = brandCheck('FormData', (v) => getState(v), '');
 
 finishInterface(FormData, 'FormData');
 defineIterableMembers(FormData, 'FormData', stateOf, (s) => s.list);

@@ -15,7 +15,7 @@ import {
   TypeError, ArrayPrototypeSplice, Array, Symbol, SymbolIterator,
 } from '../intrinsics.ts';
 import {
-  defineIterableMembers, finishInterface, forEachInRecord, forEachInSequence, getIteratorMethod, isObject,
+  brandCheck, defineIterableMembers, finishInterface, forEachInRecord, forEachInSequence, getIteratorMethod, isObject,
   toByteString,
 } from './idl.ts';
 import { isHTTPToken, isHTTPWhitespace, mimeEssence, parseMIMEType } from './mime.ts';
@@ -110,11 +110,7 @@ export class Headers {
 
 let pendingState: HeadersState | undefined;
 
-function stateOf(self: unknown, member: string): HeadersState {
-  const s = getState(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: Headers.prototype.${member} called on an object that is not a Headers`);
-  return s;
-}
+const stateOf = brandCheck('Headers', (v) => getState(v), '');
 
 function checkArgs(given: number, needed: number, member: string): void {
   if (given < needed) {

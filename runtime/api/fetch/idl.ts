@@ -179,7 +179,7 @@ export function forEachInRecord<K>(
 // ---------------------------------------------------------------------------------------------
 // Interfaces
 
-export { finishInterface } from '../webidl/interface.ts';
+export { brandCheck, finishInterface } from '../webidl/interface.ts';
 
 export type IteratorKind = 'key' | 'value' | 'key+value';
 

@@ -11,7 +11,7 @@
 import {
   ReflectGet, StringPrototypeToUpperCase, StringPrototypeToWellFormed, Symbol, TypeError, globalThisRef,
 } from '../intrinsics.ts';
-import { dictionary, finishInterface, isObject, toByteString, toDOMString, toEnum, toUSVString } from './idl.ts';
+import { brandCheck, dictionary, finishInterface, isObject, toByteString, toDOMString, toEnum, toUSVString } from './idl.ts';
 import {
   appendHeader, convertHeadersInit, createHeaders, fillHeadersFrom, hasHeader, type HeadersGuard, type HeadersState,
 } from './headers.ts';
@@ -160,11 +160,7 @@ export class Request {
 installBodyMixin(Request.prototype, 'Request', getState);
 finishInterface(Request, 'Request');
 
-function stateOf(self: unknown, member: string): RequestState {
-  const s = getState(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: Request.prototype.${member} called on an object that is not a Request`);
-  return s;
-}
+const stateOf = brandCheck('Request', (v) => getState(v), '');
 
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import {
   JSONStringify, ReflectApply, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice,
   Symbol, TypeError, RangeError,
 } from '../intrinsics.ts';
-import { dictionary, finishInterface, isObject, toByteString, toUnsignedShort, toUSVString } from './idl.ts';
+import { brandCheck, dictionary, finishInterface, isObject, toByteString, toUnsignedShort, toUSVString } from './idl.ts';
 import {
   appendHeaderUnchecked, convertHeadersInit, createHeaders, fillHeadersFrom, hasHeader, type Headers, type HeadersState,
 } from './headers.ts';
@@ -133,11 +133,7 @@ export class Response {
 installBodyMixin(Response.prototype, 'Response', getState);
 finishInterface(Response, 'Response');
 
-function stateOf(self: unknown, member: string): ResponseState {
-  const s = getState(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: Response.prototype.${member} called on an object that is not a Response`);
-  return s;
-}
+const stateOf = brandCheck('Response', (v) => getState(v), '');
 
 
 function copyList(list: readonly string[]): string[] {

@@ -15,7 +15,7 @@ import {
 import { utf8Encode } from '../encoding/utf8.ts';
 import { utf8Decode } from '../encoding/decoders.ts';
 import {
-  dictionary, finishInterface, forEachInSequence, getIteratorMethod, isObject, toClampedLongLong, toDOMString,
+  brandCheck, dictionary, finishInterface, forEachInSequence, getIteratorMethod, isObject, toClampedLongLong, toDOMString,
   toEnum, toUSVString,
 } from '../fetch/idl.ts';
 import { readableStreamFromBytes, type ReadableStream } from '../streams/index.ts';
@@ -117,11 +117,7 @@ export class Blob {
 
 finishInterface(Blob, 'Blob');
 
-function stateOf(self: unknown, member: string): BlobState {
-  const s = getState(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: Blob.prototype.${member} called on an object that is not a Blob`);
-  return s;
-}
+const stateOf = brandCheck('Blob', (v) => getState(v), '');
 
 // ---------------------------------------------------------------------------------------------
 // Runtime-facing helpers

@@ -1,6 +1,6 @@
 // File (https://w3c.github.io/FileAPI/#file-section): a Blob with a name and a last-modified time.
 import { DateNow, TypeError } from '../intrinsics.ts';
-import { dictionary, finishInterface, isObject, toDOMString, toEnum, toLongLong, toUSVString } from '../fetch/idl.ts';
+import { brandCheck, dictionary, finishInterface, isObject, toDOMString, toEnum, toLongLong, toUSVString } from '../fetch/idl.ts';
 import { Blob, blobInternal, convertBlobParts, processBlobParts, type BlobState } from './blob.ts';
 
 interface FileSlots { name: string; lastModified: number }
@@ -59,11 +59,7 @@ export class File extends Blob {
 
 finishInterface(File, 'File');
 
-function fileSlots(self: unknown, member: string): FileSlots {
-  const s = getFile(self);
-  if (s === undefined) throw new TypeError(`Illegal invocation: File.prototype.${member} called on an object that is not a File`);
-  return s;
-}
+const fileSlots = brandCheck('File', (v) => getFile(v), '');
 
 export function isFile(v: unknown): v is File {
   return getFile(v) !== undefined;

@@ -6,31 +6,8 @@ import {
 
 export { finishInterface as webidlInterface } from '../webidl/interface.ts';
 
-/**
- * Reads an object's internal slots through `read` (a class's private-field accessor, which throws
- * on objects of another class): the slots, or undefined when `v` is not such an object.
- */
-export function slotReader<O, S>(read: (o: O) => S): (v: unknown) => S | undefined {
-  return (v) => {
-    if (typeof v !== 'object' || v === null) return undefined;
-    try {
-      return read(v as O);
-    } catch {
-      return undefined;
-    }
-  };
-}
+export { brandCheck, slotReader } from '../webidl/interface.ts';
 
-/** The brand check of an interface's members: the slots of `self`, else "Illegal invocation". */
-export function brandCheck<S>(name: string, slotsOf: (v: unknown) => S | undefined): (self: unknown, member: string) => S {
-  return (self, member) => {
-    const s = slotsOf(self);
-    if (s === undefined) throw new TypeError(`Illegal invocation: ${name}.prototype.${member} called on an object that is not a ${name}.`);
-    return s;
-  };
-}
-
-/** WebIDL: too few arguments is a TypeError. */
 export function requireArgs(count: number, required: number, what: string): void {
   if (count < required) {
     throw new TypeError(`Failed to execute '${what}': ${required} argument${required === 1 ? '' : 's'} required, but only ${count} present.`);

@@ -2,7 +2,7 @@
 // defined (at snapshot time): https://webidl.spec.whatwg.org/#es-interfaces
 import {
   ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyNames, StringPrototypeSlice,
-  SymbolToStringTag,
+  SymbolToStringTag, TypeError,
 } from '../intrinsics.ts';
 
 /**
@@ -44,3 +44,35 @@ function markEnumerable(obj: object, statics: boolean): void {
     ObjectDefineProperty(obj, key, d);
   }
 }
+
+/**
+ * Reads an object's internal slots through `read` (a class's private-field accessor, which throws
+ * on objects of another class): the slots, or undefined when `v` is not such an object.
+ */
+export function slotReader<O, S>(read: (o: O) => S): (v: unknown) => S | undefined {
+  return (v) => {
+    if (typeof v !== 'object' || v === null) return undefined;
+    try {
+      return read(v as O);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The brand check of an interface's members: the slots of `self`, else a TypeError "Illegal
+ * invocation: <name>.prototype.<member> called on an object that is not a <name><end>" (the
+ * streams and encoding areas end it with a period, the fetch and file areas do not).
+ */
+export function brandCheck<S>(
+  name: string, slotsOf: (v: unknown) => S | undefined, end: '.' | '' = '.',
+): (self: unknown, member: string) => S {
+  return (self, member) => {
+    const s = slotsOf(self);
+    if (s === undefined) throw new TypeError(`Illegal invocation: ${name}.prototype.${member} called on an object that is not a ${name}${end}`);
+    return s;
+  };
+}
+
+/** WebIDL: too few arguments is a TypeError. */
