@@ -25,6 +25,7 @@ import { createFormData, formDataEntries, isFormData, type FormData } from './fo
 import { createBoundary, parseMultipart, serializeMultipart } from './multipart.ts';
 import { extractMIMEType, mimeEssence, serializeMIMEType } from './mime.ts';
 import { getHeader, type HeadersState } from './headers.ts';
+import { brandCheck } from './idl.ts';
 
 export interface BodyState {
   /** The body's stream once materialized (or given as a ReadableStream). */
@@ -330,16 +331,14 @@ export interface Body {
  * identities, as WebIDL requires), with the usual names and lengths.
  */
 export function installBodyMixin(proto: object, name: string, holder: (v: unknown) => BodyHolder | undefined): void {
-  const illegal = (member: string) =>
-    new TypeError(`Illegal invocation: ${name}.prototype.${member} called on an object that is not a ${name}`);
-  const stateOf = (self: unknown, member: string): BodyHolder => {
-    const s = holder(self);
-    if (s === undefined) throw illegal(member);
-    return s;
-  };
+  const stateOf = brandCheck(name, holder, '');
   const consume = <T>(self: unknown, member: string, convert: (s: BodyHolder, bytes: Uint8Array, owned: boolean) => T): Promise<T> => {
-    const s = holder(self);
-    if (s === undefined) return PromiseReject(illegal(member));
+    let s: BodyHolder;
+    try {
+      s = stateOf(self, member);
+    } catch (e) {
+      return PromiseReject(e);
+    }
     return consumeBody(s.body, `${name}.${member}`, (bytes, owned) => convert(s, bytes, owned));
   };
   const members = {
