@@ -13,4 +13,4 @@ export function requireArgs(count: number, required: number, where: string): voi
   }
 }
 
-export { finishInterface } from '../webidl/interface.ts';
+export { brandCheck, finishInterface } from '../webidl/interface.ts';

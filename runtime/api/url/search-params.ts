@@ -5,7 +5,7 @@ import {
   ReflectGet, ReflectGetOwnPropertyDescriptor, ReflectOwnKeys, StringPrototypeCharCodeAt, StringPrototypeSlice,
   SymbolIterator, SymbolToStringTag, TypeError,
 } from '../intrinsics.ts';
-import { finishInterface, requireArgs, toUSVString } from './idl.ts';
+import { brandCheck, finishInterface, requireArgs, toUSVString } from './idl.ts';
 import type { URLRecord } from './parser.ts';
 import { parseUrlencoded, serializeUrlencoded } from './urlencoded.ts';
 
@@ -228,12 +228,8 @@ export class URLSearchParams {
   declare [Symbol.iterator]: () => IterableIterator<Pair>;
 
   static {
-    stateOf = (self, member) => {
-      if (typeof self !== 'object' || self === null || !(#state in self)) {
-        throw new TypeError(`Illegal invocation: URLSearchParams.prototype.${member} called on an object that is not a URLSearchParams`);
-      }
-      return (self as URLSearchParams).#state;
-    };
+    stateOf = brandCheck('URLSearchParams', (v) =>
+      (typeof v === 'object' && v !== null && #state in v ? (v as URLSearchParams).#state : undefined), '');
   }
 }
 

@@ -5,7 +5,7 @@ import {
   NumberPrototypeToString, RegExp, RegExpPrototypeExec, StringFromCharCode, StringPrototypeCharCodeAt,
   StringPrototypeLastIndexOf, StringPrototypeSlice, TypeError,
 } from '../../intrinsics.ts';
-import { finishInterface, toUSVString } from '../idl.ts';
+import { brandCheck, finishInterface, toUSVString } from '../idl.ts';
 import {
   FRAGMENT, HOSTNAME, OPAQUE_PATH, PATH_START, PORT, QUERY, basicParse, isSpecialScheme, newURLRecord, serializePath,
   specialSchemePort, type URLRecord,
@@ -631,12 +631,8 @@ export class URLPattern {
   }
 
   static {
-    componentsOf = (self, member) => {
-      if (typeof self !== 'object' || self === null || !(#components in self)) {
-        throw new TypeError(`Illegal invocation: URLPattern.prototype.${member} called on an object that is not a URLPattern`);
-      }
-      return (self as URLPattern).#components;
-    };
+    componentsOf = brandCheck('URLPattern', (v) =>
+      (typeof v === 'object' && v !== null && #components in v ? (v as URLPattern).#components : undefined), '');
   }
 }
 
