@@ -145,8 +145,9 @@ export const devCommand: CommandDef = {
     }
     console.log(`Ready on ${server.url}`);
     await onShutdown(async () => {
-      await server.close();
+      // Inspector sessions are detached before their isolates are disposed (isolated-vm may crash otherwise).
       await devInspector?.close();
+      await server.close();
     });
   },
 };

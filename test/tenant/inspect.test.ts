@@ -44,8 +44,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  // Inspector sessions go before the isolates they are attached to (isolated-vm can crash the
+  // process when an isolate is disposed under a live inspector session).
   await inspector?.close();
+  await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
