@@ -101,7 +101,8 @@ describe('unhandled rejections', () => {
       setTimeout(() => { Promise.reject(42); }, 1);
       setTimeout(async () => { throw 'async callback'; }, 2);
       setTimeout(() => { Promise.reject(new DOMException('stopped', 'AbortError')); }, 3);
-      await new Promise((r) => setTimeout(r, 40));
+      // Reports arrive after their tasks end; wait for all three (bounded) rather than a fixed time.
+      for (let i = 0; i < 300 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
       const d = seen[2];
       seen[2] = [d instanceof DOMException, d.name, d.message, d.code];
       return seen;

@@ -74,13 +74,15 @@ describe('tamper resistance', () => {
       record('log', () => log);
       const timerResult = await new Promise((resolve) => {
         let order = '';
-        setTimeout((a) => { order += a + ','; }, 2, 'second');
+        // HTML orders only timers started earlier with a timeout ≤ this one's: a wide gap keeps this
+        // ordering meaningful even when a loaded machine stalls between the two calls.
+        setTimeout((a) => { order += a + ','; }, 25, 'second');
         setTimeout((a) => { order += a + ','; }, 0, 'first');
         queueMicrotask(() => { order += 'micro,'; });
         const ch = new MessageChannel();
         ch.port2.onmessage = (e) => { order += 'msg:' + e.data.v + ','; };
         ch.port1.postMessage({ v: 1 });
-        setTimeout(() => resolve(order), 10);
+        setTimeout(() => resolve(order), 50);
       });
       results.timers = timerResult;
       const to = AbortSignal.timeout(1);
