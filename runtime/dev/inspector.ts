@@ -87,6 +87,8 @@ export class InspectorServer {
   #outstanding = new Set<number>();
   #paused = false;
   #nudger: ReturnType<typeof setInterval> | undefined;
+  /** Isolates replaced by a rebuild, disposed after a grace period (or at close). */
+  #superseded = new Map<IsolateSession, ReturnType<typeof setTimeout>>();
 
   private constructor(server: Server, options: InspectorOptions) {
     this.#server = server;
@@ -181,7 +183,13 @@ export class InspectorServer {
     });
     if (previous && previous.session !== session) {
       // The worker moved on (rebuild): keep the old isolate only briefly, for requests in flight.
-      setTimeout(() => previous.session.dispose(), SUPERSEDED_GRACE_MS).unref();
+      const old = previous.session;
+      const timer = setTimeout(() => {
+        this.#superseded.delete(old);
+        old.dispose();
+      }, SUPERSEDED_GRACE_MS);
+      timer.unref();
+      this.#superseded.set(old, timer);
     }
     this.#detachV8();
     if (this.#client && !this.#client.closed) this.#attachV8();
@@ -206,6 +214,13 @@ export class InspectorServer {
     clearInterval(this.#nudger);
     this.#client?.close(1001, 'worker dev is stopping');
     this.#detachV8();
+    // Superseded isolates are disposed now, in order, not by a timer that may fire during exit
+    // (isolated-vm aborts the process when isolates and inspector state are torn down out of order).
+    for (const [old, timer] of this.#superseded) {
+      clearTimeout(timer);
+      old.dispose();
+    }
+    this.#superseded.clear();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
