@@ -7,6 +7,7 @@ import type { Limits } from '../config/limits.ts';
 import { LoadedBundle, StartupError, type ErrorInfo } from './loaded-bundle.ts';
 import { createLogger, type LogSink, type Logger } from './log.ts';
 import { bodySourceFromIterable, registerBodySource } from './ops/body.ts';
+import { resetSubrequestCount } from './ops/outbound-fetch.ts';
 import { sharedPrelude } from './prelude.ts';
 import { IsolateSession } from './session.ts';
 import { errorResponse, limitMessage, type Outcome } from './outcomes.ts';
@@ -88,6 +89,8 @@ export class WorkerEngine {
   #bundle: LoadedBundle;
   #options: EngineOptions;
   #nextKey = 1;
+  /** Requests running in the shared isolate (`tenant` isolation). */
+  #sharedInFlight = 0;
   #tenantSession: Promise<IsolateSession> | undefined;
   #disposed = false;
   /** Set when requests run on isolate threads (thread-pool.ts). */
@@ -356,6 +359,7 @@ export class WorkerEngine {
       state.session?.callIsolate('abort', state.key, 'The client disconnected.').catch(() => {});
     };
     req.signal.addEventListener('abort', onClientAbort, { once: true });
+    let countedShared = false;
     try {
       if (this.#disposed) throw new Error('engine disposed');
       // A small body with a declared length is read before the isolate is involved: it then travels
@@ -366,6 +370,12 @@ export class WorkerEngine {
         state.terminated,
       ]);
       const session = state.session;
+      if (!perRequest) {
+        // One isolate serves many requests: the subrequest budget restarts whenever it is idle.
+        if (this.#sharedInFlight === 0) resetSubrequestCount(session);
+        this.#sharedInFlight++;
+        countedShared = true;
+      }
       state.cpuStartNs = session.isolate.cpuTime;
       stopCpuWatch = watchCpu(session.isolate, state.cpuStartNs, limits.cpuMs, () => this.#terminate(state, 'cpu', true));
       if (req.signal.aborted && state.outcome === 'ok') state.outcome = 'client-abort';
@@ -373,6 +383,7 @@ export class WorkerEngine {
     } catch (e) {
       this.#fail(state, e, sink, log);
     } finally {
+      if (countedShared) this.#sharedInFlight--;
       clearTimeout(wallTimer);
       stopCpuWatch();
       req.signal.removeEventListener('abort', onClientAbort);

@@ -191,3 +191,18 @@ describe('host-backed APIs over HTTP through worker dev', () => {
     expect(await (await fetch(dev.url + '/compress')).json()).toEqual({ smaller: true, same: true, corrupt: 'TypeError' });
   });
 });
+
+describe('subrequest budget in tenant isolation', () => {
+  it('restarts for each request even though the isolate is reused', async () => {
+    const dev = await startDev(
+      { 'src/index.ts': `export default { async fetch() { return new Response(await (await fetch('http://127.0.0.1:${upstreamPort}/hello')).text()); } };` },
+      { isolation: 'tenant', allowEgress: [`127.0.0.1:${upstreamPort}`], limits: { subrequests: 2 } },
+    );
+    try {
+      // Five sequential requests, one fetch each: a budget shared across requests would run out at the third.
+      for (let i = 0; i < 5; i++) expect(await (await fetch(dev.url)).text()).toBe('hello from upstream');
+    } finally {
+      await dev.close();
+    }
+  });
+});
