@@ -123,4 +123,3 @@ export class LoadedBundle {
   }
 }
 
-export { ivm };

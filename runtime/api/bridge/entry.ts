@@ -1,10 +1,11 @@
 // Host → isolate calls. The host holds one reference, to `entry`, returned by boot; it calls
 // `entry(kind, …args)`. API modules register the kinds they serve (fetch dispatch, body reads, …).
 import {
-  Map, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty, Promise, PromisePrototypeThen, ReflectApply, String, SymbolSpecies,
+  Map, MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty, Promise, PromisePrototypeThen, ReflectApply, SymbolSpecies,
   TypeError,
 } from '../intrinsics.ts';
 import { completeHostCall, hostSend } from './host.ts';
+import { describeThrown } from '../worker/errors.ts';
 
 type EntryHandler = (...args: any[]) => unknown;
 const handlers = new Map<string, EntryHandler>();
@@ -39,11 +40,11 @@ function call(callId: number, kind: string, ...args: unknown[]): Promise<void> |
     if (handler === undefined) throw new TypeError(`unknown entry ${kind}`);
     result = ReflectApply(handler, undefined, args);
   } catch (e) {
-    hostSend('__result', callId, false, describeForHost(e));
+    hostSend('__result', callId, false, describeThrown(e));
     return undefined;
   }
   const ok = (v: unknown) => hostSend('__result', callId, true, v);
-  const fail = (e: unknown) => hostSend('__result', callId, false, describeForHost(e));
+  const fail = (e: unknown) => hostSend('__result', callId, false, describeThrown(e));
   // A brand check that cannot be faked: `then` on a non-promise throws. Results are never adopted
   // through a `then` lookup, so a tenant's Object.prototype.then cannot intercept them. The call
   // itself returns a promise of nothing that settles with the result: isolated-vm watches the tasks
@@ -58,14 +59,6 @@ function call(callId: number, kind: string, ...args: unknown[]): Promise<void> |
   }
 }
 
-function describeForHost(e: unknown): { name: string; message: string; stack: string } {
-  try {
-    const err = e as { name?: unknown; message?: unknown; stack?: unknown };
-    return { name: String(err?.name ?? 'Error'), message: String(err?.message ?? e), stack: String(err?.stack ?? '') };
-  } catch {
-    return { name: 'Error', message: 'unprintable error', stack: '' };
-  }
-}
 
 export function entry(kind: string, ...args: unknown[]): unknown {
   if (kind === '__call') return ReflectApply(call, undefined, args);
