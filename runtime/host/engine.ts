@@ -65,6 +65,11 @@ export interface ResponseSink {
   end(): void;
   /** The response cannot be completed (limit hit or error mid-body): abort the connection. */
   abort(reason: string): void;
+  /**
+   * Optional: a whole response at once (head and a body known up front, none for HEAD or a
+   * null-body status), instead of head + write + end; lets the sink send it with one write.
+   */
+  respond?(status: number, statusText: string, headers: string[], body: Uint8Array | undefined): void;
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -428,6 +433,13 @@ export class WorkerEngine {
     }
     const noBody = req.method === 'HEAD' || NULL_BODY_STATUSES.has(outcome.status);
     state.status = outcome.status;
+    if (outcome.body !== undefined && sink.respond && state.outcome !== 'client-abort') {
+      // The whole response is here: one call, no per-chunk round trip.
+      state.headSent = true;
+      sink.respond(outcome.status, outcome.statusText, outcome.headers, noBody ? undefined : outcome.body);
+      if (!outcome.finished) await this.#call(state, session, 'finish', state.key);
+      return;
+    }
     sink.head(outcome.status, outcome.statusText, outcome.headers);
     state.headSent = true;
     if (outcome.body !== undefined) {

@@ -116,7 +116,30 @@ function waitForDrain(res: ServerResponse | Gzip, closed: () => boolean): Promis
 
 export function sinkFor(res: ServerResponse): ResponseSink {
   let encoder: Gzip | undefined;
-  return {
+  const sink: ResponseSink = {
+    respond(status, statusText, headers, body) {
+      if (!NULL_BODY_STATUS.has(status) && encoderFor(headers)) {
+        // Encoded on the way out: the streaming path owns that.
+        sink.head(status, statusText, headers);
+        if (body && body.byteLength > 0) void sink.write(body).catch(() => {});
+        sink.end();
+        return;
+      }
+      const out: string[] = [];
+      let hasLength = false;
+      for (let i = 0; i < headers.length; i += 2) {
+        const name = headers[i]!.toLowerCase();
+        if (HOP_BY_HOP.has(name)) continue;
+        if (name === 'content-length') hasLength = true;
+        out.push(headers[i]!, headers[i + 1]!);
+      }
+      // A body known whole is framed by its length (as workerd does), not chunked; HEAD and
+      // null-body statuses keep whatever the worker said.
+      if (body && !hasLength) out.push('content-length', String(body.byteLength));
+      res.writeHead(status, statusText || STATUS_CODES[status] || '', out);
+      if (body && body.byteLength > 0) res.end(body);
+      else res.end();
+    },
     head(status, statusText, headers) {
       encoder = NULL_BODY_STATUS.has(status) ? undefined : encoderFor(headers);
       const out: string[] = [];
@@ -153,4 +176,5 @@ export function sinkFor(res: ServerResponse): ResponseSink {
       res.destroy();
     },
   };
+  return sink;
 }

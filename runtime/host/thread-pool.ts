@@ -16,6 +16,7 @@ import type { EngineOptions, EngineRequest, ResponseSink } from './engine.ts';
 import type { LogRecord, LogSink } from './log.ts';
 import type { Outcome } from './outcomes.ts';
 import { sharedPrelude } from './prelude.ts';
+import { egressTlsDefaults } from './egress/connect.ts';
 
 /** Serializable engine options (the log sink stays on this thread). */
 export type ThreadEngineOptions = Omit<EngineOptions, 'log' | 'threads'>;
@@ -33,6 +34,7 @@ export type ToThread =
 
 export type FromThread =
   | { t: 'head'; rid: number; status: number; statusText: string; headers: string[] }
+  | { t: 'respond'; rid: number; status: number; statusText: string; headers: string[]; body: Uint8Array | undefined }
   | { t: 'chunk'; rid: number; chunk: Uint8Array }
   | { t: 'end'; rid: number }
   | { t: 'sink-abort'; rid: number; reason: string }
@@ -74,7 +76,7 @@ class ThreadPool {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(code ?? workerUrl, {
         ...(code !== undefined && { eval: true }),
-        workerData: { prelude, snapshotBytes },
+        workerData: { prelude, snapshotBytes, settings: threadSettingsNow() } satisfies ThreadData,
         // Isolates report their memory themselves; the thread's own heap stays small.
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
         stdout: false,
@@ -177,6 +179,14 @@ class ThreadPool {
       case 'head':
         r.sink.head(m.status, m.statusText, m.headers);
         break;
+      case 'respond':
+        if (r.sink.respond) r.sink.respond(m.status, m.statusText, m.headers, m.body);
+        else {
+          r.sink.head(m.status, m.statusText, m.headers);
+          if (m.body && m.body.byteLength > 0) void r.sink.write(m.body).catch(() => {});
+          r.sink.end();
+        }
+        break;
       case 'chunk': {
         const bytes = m.chunk.byteLength;
         r.sink.write(m.chunk).then(() => post({ t: 'ack', rid: m.rid, bytes }), () => post({ t: 'ack', rid: m.rid, bytes }));
@@ -258,6 +268,34 @@ async function bundledWorkerCode(): Promise<string | undefined> {
 }
 
 let pool: Promise<ThreadPool> | undefined;
+
+/** Process-wide settings each isolate thread applies at start (its modules are its own). */
+export interface ThreadSettings {
+  /** The jailed host's egress broker socket: outbound fetch from the threads' isolates goes there too. */
+  egressBroker?: string;
+  /** Extra CAs trusted for outbound TLS (configureEgress's `tls`), as the main thread has them. */
+  egressTls?: Pick<import('node:tls').ConnectionOptions, 'ca'>;
+}
+
+/** What a thread is started with (thread-worker.ts). */
+export interface ThreadData {
+  prelude: { code: string; hash: string };
+  snapshotBytes: ArrayBuffer;
+  settings: ThreadSettings;
+}
+
+let threadSettings: ThreadSettings = {};
+
+function threadSettingsNow(): ThreadSettings {
+  const tls = egressTlsDefaults();
+  return { ...threadSettings, ...(tls && { egressTls: tls }) };
+}
+
+/** Sets what isolate threads apply at start; call before the pool is first used. */
+export function configureIsolateThreads(settings: ThreadSettings): void {
+  if (pool) throw new Error('isolate threads are already running');
+  threadSettings = { ...settings };
+}
 
 /** Number of isolate threads when an engine asks for 'auto'. */
 export function defaultThreadCount(): number {

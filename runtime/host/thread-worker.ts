@@ -2,12 +2,16 @@
 // serves the requests the ingress thread posts, each in a fresh isolate made on this thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkerEngine, type EngineRequest } from './engine.ts';
-import { adoptSharedPrelude, type Prelude } from './prelude.ts';
-import type { FromThread, ToThread } from './thread-pool.ts';
+import { adoptSharedPrelude } from './prelude.ts';
+import type { FromThread, ThreadData, ToThread } from './thread-pool.ts';
+import { useEgressBroker } from '../jail/broker-client.ts';
+import { configureEgress } from './egress/connect.ts';
 
 const port = parentPort!;
-const { prelude, snapshotBytes } = workerData as { prelude: Prelude; snapshotBytes: ArrayBuffer };
+const { prelude, snapshotBytes, settings } = workerData as ThreadData;
 adoptSharedPrelude(prelude, snapshotBytes);
+if (settings.egressBroker) useEgressBroker(settings.egressBroker);
+if (settings.egressTls) configureEgress({ tls: settings.egressTls });
 
 /** Isolates each thread keeps ready per engine (request isolation), unless the engine says otherwise. */
 const READY_ISOLATES = 2;
@@ -101,6 +105,10 @@ function handleRequest(m: Extract<ToThread, { t: 'req' }>): void {
     ...(m.requestId !== undefined && { requestId: m.requestId }),
   };
   void engine.handle(req, {
+    respond(status, statusText, headers, body) {
+      const whole = body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+      send({ t: 'respond', rid: m.rid, status, statusText, headers, body }, whole ? [body.buffer as ArrayBuffer] : []);
+    },
     head(status, statusText, headers) {
       send({ t: 'head', rid: m.rid, status, statusText, headers });
     },

@@ -215,6 +215,11 @@ export function configureEgress(options: { transport?: TransportFactory | undefi
   };
 }
 
+/** The trusted-CA setting of configureEgress, for isolate threads to apply too (thread-pool.ts). */
+export function egressTlsDefaults(): Pick<tls.ConnectionOptions, 'ca'> | undefined {
+  return defaults.tls;
+}
+
 export function createEgress(options: EgressOptions = {}): Egress {
   const policy = new EgressPolicy(options.allow ?? []);
   const transport =
