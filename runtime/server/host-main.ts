@@ -10,7 +10,7 @@ import { WorkerEngine, type Isolation } from '../host/engine.ts';
 import { sinkFor, toEngineRequest, type RequestView } from '../host/http-adapter.ts';
 import type { LogRecord } from '../host/log.ts';
 import { sharedPrelude, usePrelude } from '../host/prelude.ts';
-import { configureIsolateThreads } from '../host/thread-pool.ts';
+import { configureIsolateThreads, defaultThreadCount, isolateThreadPool } from '../host/thread-pool.ts';
 import { useEgressBroker } from '../jail/broker-client.ts';
 import { auditInheritedFds, EXIT_REFUSED } from '../jail/fd-audit.ts';
 import type { HostMessage, SupervisorMessage, TenantRuntime } from './ipc.ts';
@@ -99,6 +99,9 @@ export async function runHost(settings: HostSettings, hooks: HostHooks = {}): Pr
     usePrelude({ code: m.code, hash: m.hash });
   }
   await sharedPrelude();
+  // Isolate threads start with the host, not on a tenant's first request: a restarted host is
+  // ready to run isolates as soon as it listens.
+  if (settings.isolation === 'request') await isolateThreadPool(defaultThreadCount());
 
   const engineFor = (t: TenantRuntime): WorkerEngine => {
     // A new version or new settings make a new engine; requests on the old one finish there.
