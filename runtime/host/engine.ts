@@ -121,6 +121,11 @@ export class WorkerEngine {
     }
   }
 
+  /** Paths the current per-version snapshot was warmed with besides `/`, learned from traffic (this thread's engine). */
+  get warmedPaths(): readonly string[] {
+    return this.#bundle.warmedPaths;
+  }
+
   get bundleId(): string {
     return this.#bundle.id;
   }
@@ -370,6 +375,7 @@ export class WorkerEngine {
       // A small body with a declared length is read before the isolate is involved: it then travels
       // with the request head (one isolate call) and the tenant reads it without a stream.
       const inlineBody = req.body ? await readSmallBody(req, state.terminated) : undefined;
+      if (perRequest) this.#bundle.noteRequest(req.method, req.url);
       state.session = (perRequest ? this.#takeSpare(requestId, log) : undefined) ?? await Promise.race([
         perRequest ? this.#loadedSession(requestId, log) : this.#sharedSession(),
         state.terminated,

@@ -23,6 +23,27 @@ export class StartupError extends Error {
   }
 }
 
+/** GET requests counted before the per-version snapshot is rebuilt with their paths warmed. */
+const LEARN_REQUESTS = 200;
+/** Distinct paths tracked while learning, and paths warmed at most. */
+const LEARN_DISTINCT_MAX = 64;
+const WARM_PATHS_MAX = 8;
+const WARM_PATH_LENGTH_MAX = 256;
+
+/** The path of an absolute URL, without query or fragment (those are never baked into a warm-up). */
+function pathOf(url: string): string | undefined {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return undefined;
+  const slash = url.indexOf('/', scheme + 3);
+  if (slash < 0) return '/';
+  let end = url.length;
+  for (const c of ['?', '#']) {
+    const at = url.indexOf(c, slash);
+    if (at >= 0 && at < end) end = at;
+  }
+  return url.slice(slash, end);
+}
+
 export class LoadedBundle {
   readonly mapper: StackMapper;
   #cachedData: ExternalCopy<ArrayBuffer> | undefined;
@@ -31,6 +52,12 @@ export class LoadedBundle {
   #version: VersionSnapshot | undefined;
   #versionState: 'none' | 'building' | 'ready' | 'unavailable' = 'none';
   #versionReady: Promise<VersionSnapshot | undefined> | undefined;
+  /** GET paths seen since the snapshot was built (request isolation), until it is rebuilt once. */
+  #seen = new Map<string, number>();
+  #seenCount = 0;
+  #learned = false;
+  /** Paths the current per-version snapshot was warmed with, besides `/`. */
+  warmedPaths: readonly string[] = [];
 
   constructor(bundle: WorkerBundle) {
     this.bundle = bundle;
@@ -68,6 +95,40 @@ export class LoadedBundle {
       return built;
     })();
     return this.#versionReady;
+  }
+
+  /**
+   * Learns from traffic which code to warm: the per-version snapshot is first warmed with a GET of
+   * `/` only, so the code behind other routes is compiled in every isolate that runs it (a 200 KB
+   * hono app: 7.5 ms per request instead of 4.5). After LEARN_REQUESTS GETs, the snapshot is rebuilt
+   * once with the most requested paths warmed too (path only: no query, no headers, no body; the
+   * warm-up runs against a host that refuses every op, in a context V8 discards). Requests go on
+   * being served from the current snapshot meanwhile; a rebuild that fails changes nothing.
+   */
+  noteRequest(method: string, url: string): void {
+    if (this.#learned || this.#versionState !== 'ready' || method !== 'GET') return;
+    const path = pathOf(url);
+    if (path === undefined || path.length > WARM_PATH_LENGTH_MAX) return;
+    if (this.#seen.has(path) || this.#seen.size < LEARN_DISTINCT_MAX) this.#seen.set(path, (this.#seen.get(path) ?? 0) + 1);
+    if (++this.#seenCount < LEARN_REQUESTS) return;
+    this.#learned = true;
+    const paths = [...this.#seen].filter(([p]) => p !== '/').sort((a, b) => b[1] - a[1]).slice(0, WARM_PATHS_MAX).map(([p]) => p);
+    this.#seen.clear();
+    if (paths.length > 0) void this.#rebuildWarmed(paths);
+  }
+
+  async #rebuildWarmed(paths: string[]): Promise<void> {
+    const { prelude, snapshot } = await sharedPrelude();
+    await new Promise((r) => setImmediate(r));
+    try {
+      const built = await createVersionSnapshot(prelude, snapshot, this.bundle, 1000, paths);
+      if (built) {
+        this.#version = built;
+        this.warmedPaths = paths;
+      }
+    } catch {
+      // keep serving from the snapshot warmed with `/`
+    }
   }
 
   /** Failure of `IsolateSession.create` with `start` (per-version snapshot): boot ran the top level. */

@@ -124,10 +124,13 @@ export const START_SCRIPT = `(function () {
 
 /**
  * Run in the discarded warm-up context (and first, under a timeout, in a probe isolate): starts the
- * worker with a host that refuses every op, sends it one GET and reads at most 16 body chunks.
- * Whatever the tenant does fails or is dropped there; only compiled bytecode is kept.
+ * worker with a host that refuses every op, sends it a GET of each path (`/` first, then paths
+ * learned from traffic, see LoadedBundle) and reads at most 16 body chunks of each. Whatever the
+ * tenant does fails or is dropped there; only compiled bytecode is kept.
  */
-export const VERSION_WARMUP_SCRIPT = `(function () {
+export function versionWarmupScript(paths: readonly string[] = []): string {
+  const urls = ['http://localhost/', ...paths.filter((p) => p !== '/').map((p) => `http://localhost${p}`)];
+  return `(function () {
   const refuse = function () { return { ok: false, value: { name: 'Error', message: 'not available while the worker is being prepared' } }; };
   const ignore = function () {};
   let started;
@@ -138,20 +141,24 @@ export const VERSION_WARMUP_SCRIPT = `(function () {
   }
   const entry = started[0];
   if (!started[1] || started[1].ok !== true) return;
-  const key = 1;
-  let reads = 0;
-  const pump = function () {
-    if (++reads > 16) return;
-    entry('body.read', key).then(function (chunk) {
-      if (chunk !== null) pump();
-      else entry('finish', key);
-    }, ignore);
-  };
-  try {
-    entry('fetch', { key: key, method: 'GET', url: 'http://localhost/', headers: ['host', 'localhost', 'accept', '*/*'], bodyId: 0 })
-      .then(function (o) { if (o && o.ok && o.bodyId) pump(); }, ignore);
-  } catch (e) {}
+  const urls = ${JSON.stringify(urls)};
+  for (let i = 0; i < urls.length; i++) {
+    const key = i + 1;
+    let reads = 0;
+    const pump = function () {
+      if (++reads > 16) return;
+      entry('body.read', key).then(function (chunk) {
+        if (chunk !== null) pump();
+        else entry('finish', key);
+      }, ignore);
+    };
+    try {
+      entry('fetch', { key: key, method: 'GET', url: urls[i], headers: ['host', 'localhost', 'accept', '*/*'], bodyId: 0 })
+        .then(function (o) { if (o && o.ok && o.bodyId) pump(); }, ignore);
+    } catch (e) {}
+  }
 })();`;
+}
 
 export interface VersionSnapshot {
   snapshot: ExternalCopy<ArrayBuffer>;
@@ -163,14 +170,16 @@ export interface VersionSnapshot {
  * Builds the per-version snapshot of `bundle`, or returns undefined when the bundle cannot be baked
  * safely. The warm-up runs tenant code inside the snapshot builder, which has no time limit, so it
  * is first run in an ordinary isolate (same scripts, same refusing host) under `probeMs`: a bundle
- * whose top level or warm-up request does not settle in time is served without one.
+ * whose top level or warm-up requests do not settle in time is served without one.
  */
 export async function createVersionSnapshot(
   prelude: Prelude,
   preludeSnapshot: ExternalCopy<ArrayBuffer>,
   bundle: { code: string; filename: string },
   probeMs = 1000,
+  warmPaths: readonly string[] = [],
 ): Promise<VersionSnapshot | undefined> {
+  const warmup = versionWarmupScript(warmPaths);
   const deferred = deferredBundleScript(bundle.code);
   if (deferred === undefined) return undefined;
   const started = performance.now();
@@ -184,7 +193,7 @@ export async function createVersionSnapshot(
     const left = () => Math.max(1, Math.floor(deadline - performance.now()));
     await (await probe.compileScript(deferred, { filename: bundle.filename })).run(context, { timeout: left() });
     await context.eval(START_SCRIPT, { timeout: left() });
-    await context.eval(VERSION_WARMUP_SCRIPT, { timeout: left() });
+    await context.eval(warmup, { timeout: left() });
   } catch {
     return undefined;
   } finally {
@@ -196,7 +205,7 @@ export async function createVersionSnapshot(
       { code: deferred, filename: bundle.filename },
       { code: START_SCRIPT, filename: 'isle:start.js' },
     ],
-    `${WARMUP_SCRIPT}\n${VERSION_WARMUP_SCRIPT}`,
+    `${WARMUP_SCRIPT}\n${warmup}`,
   );
   return { snapshot, bytes: snapshot.copy().byteLength, buildMs: performance.now() - started };
 }

@@ -186,3 +186,38 @@ describe('per-version snapshot', () => {
     engine.dispose();
   });
 });
+
+describe('per-version snapshot warmed from traffic', () => {
+  it('is rebuilt once with the most requested paths (no query) warmed, and serves the same afterwards', async () => {
+    const bundle = await bundleOf(`
+const id = crypto.randomUUID();
+export default {
+  fetch(request: Request) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith('/items/')) return Response.json({ item: url.pathname.slice(7), q: url.searchParams.get('q'), id });
+    return new Response('home ' + id);
+  },
+};`);
+    const { engine, request } = engineFor(bundle);
+    try {
+      expect(await engine.prepare()).toBeDefined();
+      expect(engine.warmedPaths).toEqual([]);
+      const ids = new Set<string>();
+      for (let i = 0; i < 200; i++) {
+        const r = await request(i % 4 === 0 ? '/' : `/items/${i % 3}?q=secret${i}`);
+        expect(r.status).toBe(200);
+        if (i % 4 !== 0) ids.add(JSON.parse(r.body).id);
+      }
+      const until = Date.now() + 10_000;
+      while (engine.warmedPaths.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect([...engine.warmedPaths].sort()).toEqual(['/items/0', '/items/1', '/items/2']);
+      // Served from the rebuilt snapshot: same answers, and still a fresh top level per request.
+      const after = JSON.parse((await request('/items/1?q=x')).body);
+      expect(after).toMatchObject({ item: '1', q: 'x' });
+      expect(ids.has(after.id)).toBe(false);
+      expect(ids.size).toBeGreaterThan(100);
+    } finally {
+      engine.dispose();
+    }
+  });
+});
