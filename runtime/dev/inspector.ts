@@ -53,6 +53,8 @@ const SUPERSEDED_GRACE_MS = 60_000;
  * unanswered, the server sends a no-op message this often to wake the loop.
  */
 const PAUSED_NUDGE_MS = 25;
+/** How long a detached V8 session may wait for V8's answers before it is disposed anyway. */
+const RETIRE_MAX_MS = 2_000;
 
 export interface InspectorOptions {
   host?: string;
@@ -89,6 +91,10 @@ export class InspectorServer {
   #nudger: ReturnType<typeof setInterval> | undefined;
   /** Isolates replaced by a rebuild, disposed after a grace period (or at close). */
   #superseded = new Map<IsolateSession, ReturnType<typeof setTimeout>>();
+  /** Protocol messages dispatched to each V8 session and not answered yet. */
+  #unanswered = new Map<ivmTypes.InspectorSession, number>();
+  /** V8 sessions detached from DevTools, waiting for their unanswered messages before disposal. */
+  #retiring = new Map<ivmTypes.InspectorSession, ReturnType<typeof setTimeout>>();
 
   private constructor(server: Server, options: InspectorOptions) {
     this.#server = server;
@@ -214,8 +220,19 @@ export class InspectorServer {
     clearInterval(this.#nudger);
     this.#client?.close(1001, 'worker dev is stopping');
     this.#detachV8();
-    // Superseded isolates are disposed now, in order, not by a timer that may fire during exit
-    // (isolated-vm aborts the process when isolates and inspector state are torn down out of order).
+    // Detached V8 sessions go first, then superseded isolates, in order, not by a timer that may
+    // fire during exit (isolated-vm aborts the process when isolates and inspector state are torn
+    // down out of order). A session still owed answers gets a moment to receive them.
+    const owed = [...this.#retiring.keys()];
+    const until = Date.now() + RETIRE_MAX_MS;
+    while (owed.some((v8) => this.#retiring.has(v8)) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    for (const [v8, timer] of this.#retiring) {
+      clearTimeout(timer);
+      try {
+        v8.dispose();
+      } catch {}
+    }
+    this.#retiring.clear();
     for (const [old, timer] of this.#superseded) {
       clearTimeout(timer);
       old.dispose();
@@ -256,7 +273,10 @@ export class InspectorServer {
     }
     this.#v8 = v8;
     this.#contextId = undefined;
-    v8.onResponse = (id, message) => this.#fromV8Response(id, message);
+    v8.onResponse = (id, message) => {
+      this.#unanswered.set(v8, (this.#unanswered.get(v8) ?? 1) - 1);
+      this.#fromV8Response(id, message);
+    };
     v8.onNotification = (message) => this.#fromV8Notification(message);
     // Replay the client's state on this isolate, then what it sent while no isolate was there.
     for (const { method, params } of this.#state.values()) this.#dispatchInternal(method, params);
@@ -267,19 +287,55 @@ export class InspectorServer {
   }
 
   #detachV8(): void {
+    const wasPaused = this.#paused;
     this.#paused = false;
     this.#outstanding.clear();
     const v8 = this.#v8;
     if (!v8) return;
     this.#v8 = undefined;
-    try {
-      v8.dispose();
-    } catch {}
+    this.#retire(v8, wasPaused);
     if (this.#client && !this.#client.closed) {
       // The isolate is gone: DevTools drops its scripts and, if it was paused, resumes.
       this.#client.send(JSON.stringify({ method: 'Debugger.resumed', params: {} }));
       this.#client.send(JSON.stringify({ method: 'Runtime.executionContextsCleared', params: {} }));
     }
+  }
+
+  /**
+   * Disposes a detached V8 session only once V8 answered every message dispatched to it.
+   * isolated-vm frees a session's channel as soon as it is disposed, while messages it already
+   * queued are still handled on the isolate's thread, which then answers through the freed channel
+   * and aborts the whole process ("pure virtual method called"). A paused isolate is resumed first.
+   */
+  #retire(v8: ivmTypes.InspectorSession, paused: boolean): void {
+    const dispose = () => {
+      const timer = this.#retiring.get(v8);
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      this.#retiring.delete(v8);
+      this.#unanswered.delete(v8);
+      try {
+        v8.dispose();
+      } catch {}
+    };
+    v8.onNotification = () => {};
+    v8.onResponse = () => {
+      const left = (this.#unanswered.get(v8) ?? 1) - 1;
+      this.#unanswered.set(v8, left);
+      if (left <= 0) setImmediate(dispose);
+    };
+    // If V8 never answers (its isolate was disposed meanwhile), give up waiting after a while.
+    const timer = setTimeout(dispose, RETIRE_MAX_MS);
+    timer.unref();
+    this.#retiring.set(v8, timer);
+    if (paused) this.#send(v8, { id: this.#nextInternalId++, method: 'Debugger.resume' });
+    if ((this.#unanswered.get(v8) ?? 0) === 0) setImmediate(dispose);
+  }
+
+  /** Every message to V8 goes through here, so that #retire knows what is still unanswered. */
+  #send(v8: ivmTypes.InspectorSession, message: string | object): void {
+    v8.dispatchProtocolMessage(typeof message === 'string' ? message : JSON.stringify(message));
+    this.#unanswered.set(v8, (this.#unanswered.get(v8) ?? 0) + 1);
   }
 
   /** While paused with requests unanswered, wake the pause loop now and then (see PAUSED_NUDGE_MS). */
@@ -299,13 +355,13 @@ export class InspectorServer {
 
   #dispatchInternal(method: string, params?: Record<string, unknown>): void {
     try {
-      this.#v8?.dispatchProtocolMessage(JSON.stringify({ id: this.#nextInternalId++, method, ...(params && { params }) }));
+      if (this.#v8) this.#send(this.#v8, { id: this.#nextInternalId++, method, ...(params && { params }) });
     } catch {}
   }
 
   #dispatch(text: string): void {
     try {
-      this.#v8!.dispatchProtocolMessage(text);
+      this.#send(this.#v8!, text);
     } catch {
       // The isolate went away between checks: keep the message for the next one.
       this.#queue.push(text);
