@@ -456,9 +456,12 @@ export class WorkerEngine {
       } else {
         for (;;) {
           if (state.outcome === 'client-abort') break;
-          const chunk = await this.#call<Uint8Array | null>(state, session, 'body.read', state.key);
-          if (chunk === null) break;
-          await Promise.race([sink.write(chunk), state.terminated]);
+          // The chunks the body had ready, at least one (runtime/api/worker/dispatch.ts readBody).
+          const batch = await this.#call<Uint8Array[] | null>(state, session, 'body.read', state.key);
+          if (batch === null) break;
+          let written: Promise<void> = Promise.resolve();
+          for (const chunk of batch) written = sink.write(chunk);
+          await Promise.race([written, state.terminated]);
         }
       }
     }

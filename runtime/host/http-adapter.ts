@@ -116,6 +116,12 @@ function waitForDrain(res: ServerResponse | Gzip, closed: () => boolean): Promis
 
 export function sinkFor(res: ServerResponse): ResponseSink {
   let encoder: Gzip | undefined;
+  let corked = false;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    res.uncork();
+  };
   const sink: ResponseSink = {
     respond(status, statusText, headers, body) {
       if (!NULL_BODY_STATUS.has(status) && encoderFor(headers)) {
@@ -161,6 +167,12 @@ export function sinkFor(res: ServerResponse): ResponseSink {
         encoder.flush(zlibConstants.Z_SYNC_FLUSH);
         return more ? Promise.resolve() : waitForDrain(encoder, () => res.destroyed);
       }
+      // Chunks written in the same tick leave in one writev.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       // The chunk is the engine's own copy out of the isolate: free its memory as soon as the
       // socket has it, instead of waiting for a GC (keeps a long streamed body's footprint flat).
       const flushed = () => releaseBytes(chunk);
@@ -168,6 +180,8 @@ export function sinkFor(res: ServerResponse): ResponseSink {
       return waitForDrain(res, () => res.destroyed);
     },
     end() {
+      // Balanced before end(): ending a response corked from this side can lose its last chunk.
+      uncork();
       if (encoder) encoder.end();
       else if (!res.writableEnded) res.end();
     },

@@ -205,22 +205,30 @@ describe('worker serve: operations', () => {
       const clients = 4;
       let stop = false;
       let ok = 0;
+      let killed = false;
+      let okAfterKill = 0;
       const failures: number[] = [];
       const load = Promise.all(Array.from({ length: clients }, async () => {
         while (!stop) {
           const r = await s.get('k.localhost').catch(() => ({ status: 0, text: '' }));
-          if (r.status === 200 && r.text === 'alive') ok++;
-          else failures.push(r.status);
+          if (r.status === 200 && r.text === 'alive') {
+            ok++;
+            if (killed) okAfterKill++;
+          } else failures.push(r.status);
         }
       }));
-      await new Promise((r) => setTimeout(r, 300));
+      // Kill it mid-load, once it is serving.
+      while (ok < clients) await new Promise((r) => setTimeout(r, 10));
       s.server.host.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 1500));
+      killed = true;
+      // Keep the load on until the restarted host served a round (however long its start takes here).
+      const until = Date.now() + 15_000;
+      while (okAfterKill < 2 * clients && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       stop = true;
       await load;
       // At most one in-flight request per client dies with the host; everything after the restart succeeds.
       expect(failures.length).toBeLessThanOrEqual(clients);
-      expect(ok).toBeGreaterThan(clients);
+      expect(okAfterKill).toBeGreaterThanOrEqual(2 * clients);
       expect((await s.get('k.localhost')).text).toBe('alive');
       expect(s.lines.some((l) => /host process exited/.test(l))).toBe(true);
     } finally {

@@ -7,8 +7,8 @@ import { registerEntry } from '../bridge/entry.ts';
 import { DOMException } from '../webidl/dom-exception.ts';
 import { createIncomingRequest, readResponsePartsInline } from '../fetch/host-bridge.ts';
 import {
-  Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, ObjectPrototypeToString, Promise,
-  PromisePrototypeThen, PromiseResolve, ReflectApply, ReflectGet, TypeError, TypedArrayPrototypeGetSymbolToStringTag,
+  ArrayPrototypePush, Map, MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet, ObjectPrototypeToString, Promise,
+  PromisePrototypeThen, PromiseResolve, PromiseWithResolvers, ReflectApply, ReflectGet, TypeError, TypedArrayPrototypeGetSymbolToStringTag,
   TypedArrayPrototypeGetByteLength,
 } from '../intrinsics.ts';
 import { bootConfig } from './config.ts';
@@ -47,6 +47,8 @@ interface RequestState {
   controller: object;
   ctx: ExecutionContext;
   reader: object | undefined;
+  /** A read started for the previous batch that had not settled in time; the next batch starts with it. */
+  pending: Promise<Uint8Array | null> | undefined;
 }
 
 let exportsObject: Record<string, unknown> | undefined;
@@ -112,7 +114,7 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
   const w = web();
   const controller = new w.AbortController();
   const ctx = createExecutionContext();
-  const state: RequestState = { controller, ctx, reader: undefined };
+  const state: RequestState = { controller, ctx, reader: undefined, pending: undefined };
   MapPrototypeSet(requests, head.key, state);
   let result: Promise<unknown>;
   try {
@@ -159,26 +161,85 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
   );
 }
 
-/** The next chunk of the response body (a Uint8Array), or null at the end. */
+/** Response body bytes handed to the host per call, at most: chunks already produced only. */
+const READ_BATCH_BYTES = 256 * 1024;
 /**
- * The next chunk of the response body (a Uint8Array), or null at the end. Streamed bytes are
- * counted so that a long body's garbage is collected as it goes (see memory.ts).
+ * Microtask turns a further chunk may take to arrive and still join the batch: enough for a
+ * source that enqueues from pull() synchronously, never a wait for I/O or timers.
  */
-function readBody(key: number): Promise<Uint8Array | null> {
-  const state = MapPrototypeGet(requests, key);
-  if (state === undefined || state.reader === undefined) return PromiseResolve(null);
+const READ_BATCH_TURNS = 8;
+
+/** One chunk off the response body: a Uint8Array, or null at the end (the reader is then dropped). */
+function readChunk(state: RequestState): Promise<Uint8Array | null> {
   const reader = state.reader;
+  if (reader === undefined) return PromiseResolve(null);
   return PromisePrototypeThen(web().readerRead(reader), (r) => {
     if (r.done) {
-      state.reader = undefined;
+      if (state.reader === reader) state.reader = undefined;
       return null;
     }
     if (!isUint8Array(r.value)) {
       throw new TypeError('The response body stream must produce Uint8Array chunks.');
     }
+    // Streamed bytes are counted so that a long body's garbage is collected as it goes (memory.ts).
     noteStreamedBytes(TypedArrayPrototypeGetByteLength(r.value));
     return r.value;
   });
+}
+
+function microtaskTurns(n: number): Promise<void> {
+  let p = PromiseResolve<void>(undefined);
+  for (let i = 0; i < n; i++) p = PromisePrototypeThen(p, () => undefined);
+  return p;
+}
+
+/**
+ * Adds the chunks that are ready (within READ_BATCH_TURNS) to `batch`, then calls `done` with it; a
+ * read that is not ready (or failed) is kept for the next call. Callbacks, not returned promises:
+ * a promise returned from a then-callback would be adopted through the tenant-visible
+ * Promise.prototype.then.
+ */
+function fillBatch(state: RequestState, batch: Uint8Array[], bytes: number, done: (batch: Uint8Array[]) => void): void {
+  if (bytes >= READ_BATCH_BYTES || state.reader === undefined) return done(batch);
+  const next = readChunk(state);
+  let settled = false;
+  let failed = false;
+  let value: Uint8Array | null = null;
+  PromisePrototypeThen(next, (v) => {
+    settled = true;
+    value = v;
+  }, () => {
+    settled = true;
+    failed = true;
+  });
+  PromisePrototypeThen(microtaskTurns(READ_BATCH_TURNS), () => {
+    const chunk = value as Uint8Array | null;
+    // Not there yet, the end, or an error: the next call starts from it (an error fails that call).
+    if (!settled || failed || chunk === null) {
+      state.pending = next;
+      return done(batch);
+    }
+    ArrayPrototypePush(batch, chunk);
+    fillBatch(state, batch, bytes + TypedArrayPrototypeGetByteLength(chunk), done);
+  });
+}
+
+/**
+ * The next chunks of the response body, at least one, or null at the end: one host call carries
+ * what the body has ready (up to READ_BATCH_BYTES), so a body produced in quick succession does
+ * not cost a round trip per chunk, while a slow stream (server-sent events) still goes chunk by chunk.
+ */
+function readBody(key: number): Promise<Uint8Array[] | null> {
+  const state = MapPrototypeGet(requests, key);
+  if (state === undefined) return PromiseResolve(null);
+  const first = state.pending ?? readChunk(state);
+  state.pending = undefined;
+  const result = PromiseWithResolvers<Uint8Array[] | null>();
+  PromisePrototypeThen(first, (chunk) => {
+    if (chunk === null) result.resolve(null);
+    else fillBatch(state, [chunk], TypedArrayPrototypeGetByteLength(chunk), result.resolve);
+  }, result.reject);
+  return result.promise;
 }
 
 function cancelBody(key: number, reason: string): void {
@@ -186,6 +247,7 @@ function cancelBody(key: number, reason: string): void {
   if (state?.reader === undefined) return;
   const reader = state.reader;
   state.reader = undefined;
+  state.pending = undefined;
   PromisePrototypeThen(web().readerCancel(reader, new DOMException(reason, 'AbortError')), undefined, () => {});
 }
 
