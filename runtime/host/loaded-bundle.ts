@@ -24,7 +24,7 @@ export class StartupError extends Error {
 }
 
 /** GET requests counted before the per-version snapshot is rebuilt with their paths warmed. */
-const LEARN_REQUESTS = 200;
+const LEARN_REQUESTS = 64;
 /** Distinct paths tracked while learning, and paths warmed at most. */
 const LEARN_DISTINCT_MAX = 64;
 const WARM_PATHS_MAX = 8;

@@ -162,7 +162,7 @@ function dispatchFetch(head: RequestHead): Promise<FetchOutcome> {
 }
 
 /** Response body bytes handed to the host per call, at most: chunks already produced only. */
-const READ_BATCH_BYTES = 256 * 1024;
+const READ_BATCH_BYTES = 1024 * 1024;
 /**
  * Microtask turns a further chunk may take to arrive and still join the batch: enough for a
  * source that enqueues from pull() synchronously, never a wait for I/O or timers.
