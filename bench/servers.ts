@@ -1,6 +1,6 @@
 // Servers under test, each started as its own process on a free 127.0.0.1 port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,10 +50,16 @@ function track(child: ChildProcess, url: string, cleanup?: () => void): RunningT
 }
 
 async function startProcess(command: string, args: string[], readyPattern: RegExp): Promise<RunningTarget> {
-  const child: ChildProcess = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The target's stderr goes to a file: the load generator runs synchronously, so a pipe nobody
+  // reads meanwhile would fill up and block a chatty target mid-run.
+  const errPath = join(mkdtempSync(join(tmpdir(), 'isle-bench-')), 'stderr.log');
+  const errFd = openSync(errPath, 'w');
+  const child: ChildProcess = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', errFd] });
+  closeSync(errFd);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    const stderr = () => (existsSync(errPath) ? readFileSync(errPath, 'utf8') : '');
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${stderr()}`)), 60_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = readyPattern.exec(out);
@@ -65,10 +71,9 @@ async function startProcess(command: string, args: string[], readyPattern: RegEx
     };
     const onExit = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}): ${out}`));
+      reject(new Error(`server exited (${code}): ${out}${stderr()}`));
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', onExit);
   });
   return track(child, url);

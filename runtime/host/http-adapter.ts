@@ -117,6 +117,7 @@ function waitForDrain(res: ServerResponse | Gzip, closed: () => boolean): Promis
 export function sinkFor(res: ServerResponse): ResponseSink {
   let encoder: Gzip | undefined;
   let corked = false;
+  let draining: Promise<void> | undefined;
   const uncork = () => {
     if (!corked) return;
     corked = false;
@@ -177,7 +178,9 @@ export function sinkFor(res: ServerResponse): ResponseSink {
       // socket has it, instead of waiting for a GC (keeps a long streamed body's footprint flat).
       const flushed = () => releaseBytes(chunk);
       if (res.write(chunk, flushed)) return Promise.resolve();
-      return waitForDrain(res, () => res.destroyed);
+      // One wait for the writes of a batch that all met a full buffer, not a listener pair each.
+      draining ??= waitForDrain(res, () => res.destroyed).finally(() => (draining = undefined));
+      return draining;
     },
     end() {
       // Balanced before end(): ending a response corked from this side can lose its last chunk.

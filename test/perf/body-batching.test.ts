@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { bundleWorker } from '../../runtime/bundler/bundle.ts';
 import { resolveLimits } from '../../runtime/config/limits.ts';
 import { WorkerEngine } from '../../runtime/host/engine.ts';
+import { sinkFor, toEngineRequest } from '../../runtime/host/http-adapter.ts';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -100,5 +103,44 @@ export default {
 };`);
     expect(r.bytes.byteLength).toBe(3000);
     expect(r.aborted).toBeDefined();
+  });
+
+  it('over HTTP to a slow reader: a batch waits for the socket with one listener, and arrives whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isle-batch-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'worker.ts'), `
+const chunk = new Uint8Array(64 * 1024).fill(7);
+let i = 0;
+export default {
+  fetch: () => new Response(new ReadableStream({ pull(c) { if (i++ === 16) return c.close(); c.enqueue(chunk.slice()); } })),
+};`);
+    const { bundle } = await bundleWorker(join(dir, 'worker.ts'), dir);
+    const limits = resolveLimits();
+    const engine = new WorkerEngine(bundle, { isolation: 'tenant', limits, env: {}, dev: true, allowEgress: [], log: () => {} });
+    const server = createServer((req, res) => void engine.handle(toEngineRequest(req, res, { origin: 'http://localhost' }, limits.maxRequestBodyBytes), sinkFor(res)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const length = await new Promise<number>((resolve, reject) => {
+        get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, (res) => {
+          let n = 0;
+          res.pause();
+          setTimeout(() => {
+            res.on('data', (d: Buffer) => (n += d.byteLength));
+            res.on('end', () => resolve(n));
+            res.resume();
+          }, 300);
+        }).on('error', reject);
+      });
+      expect(length).toBe(16 * 64 * 1024);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      engine.dispose();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
