@@ -72,6 +72,14 @@ export interface ResponseSink {
   respond?(status: number, statusText: string, headers: string[], body: Uint8Array | undefined): void;
 }
 
+/** A whole response through a sink's streaming calls (for sinks without `respond`, or paths it defers). */
+export function respondInParts(sink: ResponseSink, status: number, statusText: string, headers: string[], body: Uint8Array | undefined): void {
+  sink.head(status, statusText, headers);
+  // One chunk known whole: nothing to wait for before end().
+  if (body && body.byteLength > 0) void sink.write(body).catch(() => {});
+  sink.end();
+}
+
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 interface RunState {

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { constants as zlibConstants, createBrotliCompress, createDeflate, createGzip, type Gzip } from 'node:zlib';
-import type { EngineRequest, ResponseSink } from './engine.ts';
+import { respondInParts, type EngineRequest, type ResponseSink } from './engine.ts';
 
 /** Connection-level headers a worker's response may not set (Node manages framing itself). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
@@ -127,10 +127,7 @@ export function sinkFor(res: ServerResponse): ResponseSink {
     respond(status, statusText, headers, body) {
       if (!NULL_BODY_STATUS.has(status) && encoderFor(headers)) {
         // Encoded on the way out: the streaming path owns that.
-        sink.head(status, statusText, headers);
-        if (body && body.byteLength > 0) void sink.write(body).catch(() => {});
-        sink.end();
-        return;
+        return respondInParts(sink, status, statusText, headers, body);
       }
       const out: string[] = [];
       let hasLength = false;

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import type { WorkerBundle } from '../bundler/bundle.ts';
-import type { EngineOptions, EngineRequest, ResponseSink } from './engine.ts';
+import { respondInParts, type EngineOptions, type EngineRequest, type ResponseSink } from './engine.ts';
 import type { LogRecord, LogSink } from './log.ts';
 import type { Outcome } from './outcomes.ts';
 import { sharedPrelude } from './prelude.ts';
@@ -181,11 +181,7 @@ class ThreadPool {
         break;
       case 'respond':
         if (r.sink.respond) r.sink.respond(m.status, m.statusText, m.headers, m.body);
-        else {
-          r.sink.head(m.status, m.statusText, m.headers);
-          if (m.body && m.body.byteLength > 0) void r.sink.write(m.body).catch(() => {});
-          r.sink.end();
-        }
+        else respondInParts(r.sink, m.status, m.statusText, m.headers, m.body);
         break;
       case 'chunk': {
         const bytes = m.chunk.byteLength;
