@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ISOLATED_VM_EDITS, PATCHED_ISOLATED_VM_VERSION, type SourceEdit } from './isolated-vm-patch.ts';
-import { PATCHED_ADDON_DIR, PATCHED_ADDON_PATH, STAMP_FILE, installedIsolatedVm, patchedAddonMismatch, writeStampFor } from './patched-addon.ts';
+import { PATCHED_ADDON_DIR, PATCHED_ADDON_PATH, STAMP_PATH, installedIsolatedVm, patchedAddonMismatch, stampFor } from './patched-addon.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -100,9 +100,9 @@ export function buildPatchedIsolatedVm(log: (line: string) => void): void {
     throw new BuildSkipped(`node-gyp failed${result.error ? ` (${result.error.message})` : ''}:\n${output}`);
   }
   mkdirSync(PATCHED_ADDON_DIR, { recursive: true });
-  rmSync(STAMP_FILE, { force: true });
+  rmSync(STAMP_PATH, { force: true });
   copyFileSync(join(work, 'build/Release/isolated_vm.node'), PATCHED_ADDON_PATH);
-  writeFileSync(STAMP_FILE, JSON.stringify(writeStampFor(abi), null, 2) + '\n');
+  writeFileSync(STAMP_PATH, JSON.stringify(stampFor(abi), null, 2) + '\n');
   rmSync(work, { recursive: true, force: true });
   log(`patched isolated-vm built in ${((performance.now() - started) / 1000).toFixed(0)} s: ${PATCHED_ADDON_PATH}`);
 }

@@ -21,7 +21,8 @@ export function installedIsolatedVm(): { dir: string; version: string } {
 // jail, which mounts each runtime dependency, sees it there.
 export const PATCHED_ADDON_DIR = join(installedIsolatedVm().dir, 'isle-build');
 export const PATCHED_ADDON_PATH = join(PATCHED_ADDON_DIR, 'isolated_vm.node');
-const STAMP_PATH = join(PATCHED_ADDON_DIR, 'stamp.json');
+/** What the build was made from (AddonStamp), next to the addon. */
+export const STAMP_PATH = join(PATCHED_ADDON_DIR, 'stamp.json');
 
 export interface AddonStamp {
   isolatedVm: string;
@@ -36,7 +37,8 @@ export function patchHash(): string {
   return createHash('sha256').update(JSON.stringify(ISOLATED_VM_EDITS)).digest('hex').slice(0, 16);
 }
 
-export function writeStampFor(abi: string): AddonStamp {
+/** The stamp an addon built now, for `abi`, would carry. */
+export function stampFor(abi: string): AddonStamp {
   return { isolatedVm: installedIsolatedVm().version, patch: patchHash(), abi, platform: process.platform, arch: process.arch };
 }
 
@@ -49,11 +51,10 @@ export function patchedAddonMismatch(): string | undefined {
   } catch {
     return 'unreadable build stamp';
   }
-  const want = writeStampFor(process.versions.modules);
+  const want = stampFor(process.versions.modules);
   for (const key of Object.keys(want) as (keyof AddonStamp)[]) {
     if (stamp[key] !== want[key]) return `built for ${key} ${stamp[key]}, this process has ${want[key]}`;
   }
   return undefined;
 }
 
-export const STAMP_FILE = STAMP_PATH;
